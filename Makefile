@@ -1,0 +1,32 @@
+# The template's two commands: `make demo` and `make test`.
+PYTHON ?= python3
+TOOLS := .venv
+DEMO := .demo
+DEMO_PROJECT := $(DEMO)/flask_db_app
+
+.DEFAULT_GOAL := help
+.PHONY: help tools demo test clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-6s %s\n", $$1, $$2}'
+
+$(TOOLS)/.installed: requirements-test.txt
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --upgrade pip
+	$(TOOLS)/bin/pip install --quiet -r requirements-test.txt
+	touch $@
+
+tools: $(TOOLS)/.installed
+
+demo: tools ## Bake a project with the defaults into .demo/, seed it and serve it on 127.0.0.1:5000
+	$(TOOLS)/bin/cookiecutter --no-input --overwrite-if-exists --output-dir $(DEMO) .
+	cd $(DEMO_PROJECT) && $(PYTHON) -m venv .venv && .venv/bin/pip install --quiet -e .
+	cd $(DEMO_PROJECT) && .venv/bin/flask init-db
+	cd $(DEMO_PROJECT) && .venv/bin/python manage.py seed --count 50
+	cd $(DEMO_PROJECT) && .venv/bin/flask run --host 127.0.0.1 --port 5000
+
+test: tools ## Run the template's whole test suite
+	$(TOOLS)/bin/pytest $(PYTEST_ARGS)
+
+clean: ## Remove the tool virtualenv and the demo
+	rm -rf $(TOOLS) $(DEMO)

@@ -1,0 +1,95 @@
+"""Alembic environment: one migration history that covers every database bind.
+
+Each revision has an ``upgrade_<bind>()`` and ``downgrade_<bind>()`` pair per bind; the
+default database is called ``default``. Binds come from the app (``SQLALCHEMY_BINDS``).
+"""
+
+from __future__ import annotations
+
+import logging
+from logging.config import fileConfig
+from typing import Any
+
+from alembic import context
+from flask import current_app
+from sqlalchemy import MetaData
+
+config = context.config
+if config.config_file_name:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+logger = logging.getLogger("alembic.env")
+
+migrate_extension = current_app.extensions["migrate"]
+db = migrate_extension.db
+DEFAULT = "default"
+
+
+def bind_names() -> list[str]:
+    """The default database first, then every extra bind in a stable order."""
+    return [DEFAULT, *sorted(key for key in db.engines if key)]
+
+
+def bind_key(name: str) -> str | None:
+    return None if name == DEFAULT else name
+
+
+def metadata_for(name: str) -> MetaData:
+    """The tables that live in a bind (empty when no model uses it yet)."""
+    return db.metadatas.get(bind_key(name)) or MetaData()
+
+
+def skip_empty_revisions(context_: Any, revision: Any, directives: list[Any]) -> None:
+    """``flask db migrate`` writes nothing when no bind has a change."""
+    if getattr(config.cmd_opts, "autogenerate", False):
+        script = directives[0]
+        if all(ops.is_empty() for ops in script.upgrade_ops_list):
+            directives[:] = []
+            logger.info("No changes in schema detected.")
+
+
+def configure(name: str, **options: Any) -> None:
+    extra = dict(migrate_extension.configure_args)
+    extra.setdefault("process_revision_directives", skip_empty_revisions)
+    context.configure(
+        target_metadata=metadata_for(name),
+        upgrade_token=f"{name}_upgrades",
+        downgrade_token=f"{name}_downgrades",
+        **options,
+        **extra,
+    )
+
+
+def run_migrations_offline() -> None:
+    """Write the SQL of each bind to the output instead of running it."""
+    for name in bind_names():
+        url = db.engines[bind_key(name)].url.render_as_string(hide_password=False)
+        logger.info("Migrating bind %s", name)
+        configure(name, url=url, literal_binds=True)
+        with context.begin_transaction():
+            context.run_migrations(engine_name=name)
+
+
+def run_migrations_online() -> None:
+    """Migrate every bind over its own connection, committing only when all succeeded."""
+    connections = {name: db.engines[bind_key(name)].connect() for name in bind_names()}
+    transactions = {name: connection.begin() for name, connection in connections.items()}
+    try:
+        for name, connection in connections.items():
+            logger.info("Migrating bind %s", name)
+            configure(name, connection=connection)
+            context.run_migrations(engine_name=name)
+        for transaction in transactions.values():
+            transaction.commit()
+    except BaseException:
+        for transaction in transactions.values():
+            transaction.rollback()
+        raise
+    finally:
+        for connection in connections.values():
+            connection.close()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,45 @@
+"""Create the users table.
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-22 00:00:00
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+# A bind added after this revision was written has no functions here: nothing to do for it.
+def upgrade(engine_name: str) -> None:
+    globals().get(f"upgrade_{engine_name}", lambda: None)()
+
+
+def downgrade(engine_name: str) -> None:
+    globals().get(f"downgrade_{engine_name}", lambda: None)()
+
+
+def upgrade_default() -> None:
+    op.create_table(
+        "users",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.func.now(),
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
+        sa.UniqueConstraint("email", name=op.f("uq_users_email")),
+    )
+
+
+def downgrade_default() -> None:
+    op.drop_table("users")

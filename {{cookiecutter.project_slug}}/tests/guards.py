@@ -1,0 +1,65 @@
+"""Checks the suite runs around tests: leaked connections, pending changes, query counts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from {{ cookiecutter.project_slug }}.engine import checked_out, live_engines
+
+
+def leaked_connections() -> list[str]:
+    """Describe every pool that still has a connection checked out."""
+    return [
+        f"{engine.url.render_as_string(hide_password=True)}: {count} checked out"
+        for engine in live_engines()
+        if (count := checked_out(engine))
+    ]
+
+
+def pending_changes(session: Any) -> str | None:
+    """Describe what a session still holds uncommitted, or None when it holds nothing."""
+    held = {"new": session.new, "dirty": session.dirty, "deleted": session.deleted}
+    described = [f"{len(objects)} {kind}" for kind, objects in held.items() if objects]
+    return ", ".join(described) or None
+
+
+class QueryCounter:
+    """Counts the statements sent to the database while it is active."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@contextmanager
+def count_queries() -> Iterator[QueryCounter]:
+    """Record every statement that any engine executes inside the block."""
+    counter = QueryCounter()
+    event.listen(Engine, "before_cursor_execute", counter)
+    try:
+        yield counter
+    finally:
+        event.remove(Engine, "before_cursor_execute", counter)
+
+
+@contextmanager
+def assert_max_queries(limit: int) -> Iterator[QueryCounter]:
+    """Fail when the block sends more than ``limit`` statements to the database."""
+    with count_queries() as counter:
+        yield counter
+    if counter.count > limit:
+        listing = "\n".join(
+            f"  {number}. {sql}" for number, sql in enumerate(counter.statements, 1)
+        )
+        raise AssertionError(f"Expected at most {limit} queries, ran {counter.count}:\n{listing}")

@@ -1,0 +1,68 @@
+"""Project commands, run through Flask's CLI runner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import func, select, text
+
+from {{ cookiecutter.project_slug }} import db as _db
+from {{ cookiecutter.project_slug }}.cli import shell_context
+from {{ cookiecutter.project_slug }}.users.models import User
+
+
+def migration_head(db: Any) -> str | None:
+    return db.session.scalar(text("SELECT version_num FROM alembic_version"))
+
+
+def count_users(db: Any) -> int:
+    return db.session.scalar(select(func.count()).select_from(User))
+
+
+def test_seed_adds_the_number_asked_for(runner: FlaskCliRunner, db: Any) -> None:
+    result = runner.invoke(args=["seed", "--count", "25", "--batch-size", "10"])
+    assert result.exit_code == 0, result.output
+    assert "Added 25 users." in result.output
+    assert count_users(db) == 25
+    emails = db.session.scalars(select(User.email)).all()
+    assert len(set(emails)) == 25
+
+
+def test_seed_twice_adds_twice(runner: FlaskCliRunner, db: Any) -> None:
+    for _ in range(2):
+        assert runner.invoke(args=["seed", "--count", "3"]).exit_code == 0
+    assert count_users(db) == 6
+
+
+def test_seed_refuses_a_bad_count(runner: FlaskCliRunner, db: Any) -> None:
+    result = runner.invoke(args=["seed", "--count", "0"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--count'" in result.output
+    assert count_users(db) == 0
+
+
+def test_init_db_migrates_and_is_safe_to_run_twice(migration_app: Flask) -> None:
+    runner = migration_app.test_cli_runner()
+    for _ in range(2):
+        result = runner.invoke(args=["init-db"])
+        assert result.exit_code == 0, result.output
+        assert "newest migration" in result.output
+    with migration_app.app_context():
+        assert count_users(_db) == 0
+        assert migration_head(_db) == "0001"
+
+
+def test_db_commands_come_from_flask_migrate(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["db", "--help"])
+    assert result.exit_code == 0
+    for command in ("upgrade", "downgrade", "migrate", "check"):
+        assert command in result.output
+
+
+def test_shell_offers_db_and_the_models(app: Flask) -> None:
+    with app.app_context():
+        context = app.make_shell_context()
+    assert context["User"] is User
+    assert context == {**context, **shell_context()}

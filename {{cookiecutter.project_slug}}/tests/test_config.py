@@ -1,0 +1,117 @@
+"""Settings: environments, pool options, and start-up errors for bad values."""
+
+from __future__ import annotations
+
+import pytest
+
+from {{ cookiecutter.project_slug }} import config, create_app, db
+from {{ cookiecutter.project_slug }}.config import (
+    ConfigError,
+    DevelopmentConfig,
+    ProductionConfig,
+    config_for,
+)
+from {{ cookiecutter.project_slug }}.engine import DatabaseURLError, normalise_url
+from {{ cookiecutter.project_slug }}.transactions import CommitMode
+
+FILE_DB = {"DATABASE_URL": "sqlite:////tmp/example.db"}
+
+
+def test_track_modifications_is_off() -> None:
+    assert config.TestingConfig({}).SQLALCHEMY_TRACK_MODIFICATIONS is False
+    assert create_app(config.TestingConfig({})).config["SQLALCHEMY_TRACK_MODIFICATIONS"] is False
+
+
+@pytest.mark.parametrize(
+    ("app_env", "config_class"),
+    [
+        ("development", DevelopmentConfig),
+        ("testing", config.TestingConfig),
+        ("production", ProductionConfig),
+        ("PRODUCTION", ProductionConfig),
+    ],
+)
+def test_app_env_picks_the_config_class(app_env: str, config_class: type) -> None:
+    assert type(config_for({"APP_ENV": app_env, **FILE_DB})) is config_class
+
+
+def test_unknown_app_env_lists_the_valid_ones() -> None:
+    with pytest.raises(ConfigError, match="development, production, testing"):
+        config_for({"APP_ENV": "staging"})
+
+
+def test_pool_limits_come_from_the_environment() -> None:
+    env = {
+        **FILE_DB,
+        "DB_POOL_SIZE": "3",
+        "DB_MAX_OVERFLOW": "4",
+        "DB_POOL_TIMEOUT": "5",
+        "DB_POOL_RECYCLE": "600",
+    }
+    options = DevelopmentConfig(env).SQLALCHEMY_ENGINE_OPTIONS
+    assert options == {
+        "pool_size": 3,
+        "max_overflow": 4,
+        "pool_timeout": 5,
+        "pool_recycle": 600,
+        "pool_pre_ping": True,
+    }
+
+
+def test_pool_limits_reach_the_engine(tmp_path: pytest.TempPathFactory) -> None:
+    env = {"TEST_DATABASE_URL": f"sqlite:///{tmp_path}/pool.db", "DB_POOL_SIZE": "3"}
+    app = create_app(config.TestingConfig(env))
+    with app.app_context():
+        assert db.engine.pool.size() == 3  # type: ignore[attr-defined]
+        assert db.engine.pool._pre_ping is True  # type: ignore[attr-defined]
+        db.engine.dispose()
+
+
+def test_in_memory_sqlite_gets_no_pool_limits() -> None:
+    settings = config.TestingConfig({"TEST_DATABASE_URL": "sqlite://", "DB_POOL_SIZE": "3"})
+    assert settings.SQLALCHEMY_ENGINE_OPTIONS == {}
+    create_app(settings)  # a QueuePool argument here would fail
+
+
+@pytest.mark.parametrize("name", ["DB_POOL_SIZE", "DB_POOL_TIMEOUT", "DB_MAX_OVERFLOW"])
+@pytest.mark.parametrize("value", ["many", "-1", "1.5"])
+def test_bad_pool_values_name_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        DevelopmentConfig({**FILE_DB, name: value})
+
+
+def test_commit_mode_setting() -> None:
+    settings = config.TestingConfig({"DATABASE_COMMIT_MODE": "AutoCommit"})
+    assert settings.DATABASE_COMMIT_MODE is CommitMode.AUTOCOMMIT
+
+
+def test_unknown_commit_mode_fails_at_start_up_listing_the_valid_ones() -> None:
+    with pytest.raises(ValueError, match="manual, autocommit, autocommit_include_redirect"):
+        create_app(config.TestingConfig({"DATABASE_COMMIT_MODE": "sometimes"}))
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u:p@db:5432/app", "postgresql+psycopg://u:p@db:5432/app"),
+        ("postgresql://u:p@db/app", "postgresql+psycopg://u:p@db/app"),
+        ("postgresql+psycopg://u:p@db/app", "postgresql+psycopg://u:p@db/app"),
+        ("mysql://u:p@db/app", "mysql+pymysql://u:p@db/app"),
+        ("mariadb://u:p@db/app", "mysql+pymysql://u:p@db/app"),
+        ("sqlite:///app.db", "sqlite:///app.db"),
+    ],
+)
+def test_urls_get_an_explicit_driver(given: str, expected: str) -> None:
+    assert normalise_url(given) == expected
+
+
+@pytest.mark.parametrize("url", ["not a url", "postgresql://u:s3cret@db:port/app"])
+def test_malformed_url_shows_the_expected_form_with_the_password_masked(url: str) -> None:
+    with pytest.raises(DatabaseURLError, match="Expected a form like") as caught:
+        DevelopmentConfig({"DATABASE_URL": url})
+    assert "s3cret" not in str(caught.value)
+
+
+def test_unsupported_database_is_refused() -> None:
+    with pytest.raises(DatabaseURLError, match="oracle"):
+        normalise_url("oracle://u:p@db/app")

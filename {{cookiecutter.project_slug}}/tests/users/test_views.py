@@ -1,0 +1,211 @@
+"""The users JSON API: every endpoint and every error status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from {{ cookiecutter.project_slug }}.users.models import User
+
+from ..factories import UserFactory
+from ..guards import assert_max_queries, count_queries
+
+PROBLEM = "application/problem+json"
+
+
+def user_count(db: Any) -> int:
+    return db.session.scalar(select(func.count()).select_from(User))
+
+
+def assert_problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status
+    assert response.mimetype == PROBLEM
+    body: dict[str, Any] = response.json
+    assert body["status"] == status
+    assert body["type"] == "about:blank"
+    assert body["title"]
+    return body
+
+
+# -- listing --------------------------------------------------------------------------------
+
+
+def test_list_is_an_envelope_of_users_oldest_first(client: FlaskClient, db: Any) -> None:
+    users = UserFactory.create_batch(3)
+    response = client.get("/api/users")
+    assert response.status_code == 200
+    body: Any = response.json
+    assert body["page"] == 1
+    assert body["per_page"] == 20
+    assert body["total"] == 3
+    assert [item["id"] for item in body["items"]] == [user.id for user in users]
+    assert set(body["items"][0]) == {"id", "email", "name", "created_at"}
+    assert body["items"][0]["created_at"].endswith("+00:00")
+
+
+def test_list_pages(client: FlaskClient, db: Any) -> None:
+    UserFactory.create_batch(5)
+    body: Any = client.get("/api/users?page=2&per_page=2").json
+    assert (body["page"], body["per_page"], body["total"], len(body["items"])) == (2, 2, 5, 2)
+    past_the_end: Any = client.get("/api/users?page=9&per_page=2").json
+    assert (past_the_end["items"], past_the_end["total"]) == ([], 5)
+
+
+def test_list_of_nothing(client: FlaskClient, db: Any) -> None:
+    assert client.get("/api/users").json == {"items": [], "page": 1, "per_page": 20, "total": 0}
+
+
+def test_per_page_is_capped_at_100(client: FlaskClient, db: Any) -> None:
+    body: Any = client.get("/api/users?per_page=500").json
+    assert body["per_page"] == 100
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=0", "page=-1", "page=abc", "page=1.5", "per_page=0", "per_page=x", "page=",
+     "page=99999999999999999999", "page=%D9%A3"],
+)  # fmt: skip
+def test_bad_page_parameters_are_400(client: FlaskClient, query: str) -> None:
+    body = assert_problem(client.get(f"/api/users?{query}"), 400)
+    assert "must be a whole number" in body["detail"]
+
+
+def test_a_list_page_costs_the_same_queries_however_many_rows(
+    client: FlaskClient, db: Any
+) -> None:
+    UserFactory.create_batch(1)
+    with count_queries() as one_row:
+        client.get("/api/users?per_page=100")
+    UserFactory.create_batch(60)
+    with assert_max_queries(one_row.count) as many_rows:
+        assert len(client.get("/api/users?per_page=100").json["items"]) == 61  # type: ignore[index]
+    assert many_rows.count == one_row.count
+
+
+# -- one user -------------------------------------------------------------------------------
+
+
+def test_get_user(client: FlaskClient, db: Any) -> None:
+    user = UserFactory()
+    response = client.get(f"/api/users/{user.id}")
+    assert response.status_code == 200
+    assert response.json == {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "created_at": response.json["created_at"],  # type: ignore[index]
+    }
+
+
+@pytest.mark.parametrize("user_id", ["999", "0", "99999999999999999999", "-1", "abc"])
+def test_missing_user_is_404(client: FlaskClient, user_id: str) -> None:
+    assert_problem(client.get(f"/api/users/{user_id}"), 404)
+
+
+# -- create ---------------------------------------------------------------------------------
+
+
+def test_create_user(client: FlaskClient, db: Any) -> None:
+    response = client.post("/api/users", json={"email": "Ada@Example.com", "name": " Ada "})
+    assert response.status_code == 201
+    body: Any = response.json
+    assert response.headers["Location"] == f"/api/users/{body['id']}"
+    assert (body["email"], body["name"]) == ("ada@example.com", "Ada")
+    assert body["created_at"]
+    assert client.get(response.headers["Location"]).json == body
+    assert user_count(db) == 1
+
+
+def test_create_costs_one_statement_besides_the_transaction(client: FlaskClient, db: Any) -> None:
+    with count_queries() as queries:
+        client.post("/api/users", json={"email": "ada@example.com", "name": "Ada"})
+    inserts = [sql for sql in queries.statements if sql.lstrip().upper().startswith("INSERT")]
+    selects = [sql for sql in queries.statements if sql.lstrip().upper().startswith("SELECT")]
+    assert (len(inserts), len(selects)) == (1, 0)
+
+
+def test_duplicate_email_is_409(client: FlaskClient, db: Any) -> None:
+    UserFactory(email="ada@example.com")
+    body = assert_problem(
+        client.post("/api/users", json={"email": "ADA@example.com", "name": "Other"}), 409
+    )
+    assert "ada@example.com" in body["detail"]
+    assert user_count(db) == 1
+
+
+@pytest.mark.parametrize(
+    ("payload", "fields"),
+    [
+        ({"email": "not-an-email", "name": "Ada"}, {"email"}),
+        ({"email": "ada@example.com", "name": ""}, {"name"}),
+        ({"email": "ada@example.com", "name": "x" * 101}, {"name"}),
+        ({"email": "ada@example.com"}, {"name"}),
+        ({"name": "Ada"}, {"email"}),
+        ({"email": 5, "name": ["Ada"]}, {"email", "name"}),
+        ({"email": "ada@example.com", "name": "Ada", "admin": True}, {"admin"}),
+        ([1, 2], {None}),
+        ("text", {None}),
+    ],
+)
+def test_invalid_fields_are_422_with_per_field_errors(
+    client: FlaskClient, db: Any, payload: Any, fields: set[str | None]
+) -> None:
+    body = assert_problem(client.post("/api/users", json=payload), 422)
+    assert {error["field"] for error in body["errors"]} == fields
+    assert all(error["message"] for error in body["errors"])
+    assert user_count(db) == 0
+
+
+@pytest.mark.parametrize("data", ['{"email": ', "{'email': 'x'}", "\xff"])
+def test_malformed_json_is_400(client: FlaskClient, data: str) -> None:
+    response = client.post("/api/users", data=data, content_type="application/json")
+    assert_problem(response, 400)
+
+
+def test_a_body_that_is_not_json_is_415(client: FlaskClient) -> None:
+    assert_problem(client.post("/api/users", data="email=x", content_type="text/plain"), 415)
+
+
+# -- update and delete ----------------------------------------------------------------------
+
+
+def test_update_user(client: FlaskClient, db: Any) -> None:
+    user = UserFactory(name="Ada")
+    response = client.patch(f"/api/users/{user.id}", json={"name": "Ada Lovelace"})
+    assert response.status_code == 200
+    body: Any = response.json
+    assert (body["name"], body["email"]) == ("Ada Lovelace", user.email)
+    assert client.get(f"/api/users/{user.id}").json["name"] == "Ada Lovelace"  # type: ignore[index]
+
+
+def test_update_to_a_taken_email_is_409(client: FlaskClient, db: Any) -> None:
+    UserFactory(email="ada@example.com")
+    user = UserFactory(email="grace@example.com")
+    assert_problem(client.patch(f"/api/users/{user.id}", json={"email": "ada@example.com"}), 409)
+    assert client.get(f"/api/users/{user.id}").json["email"] == "grace@example.com"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("payload", [{}, {"name": None}, {"name": ""}, {"id": 5}, [1]])
+def test_invalid_update_is_422(client: FlaskClient, db: Any, payload: Any) -> None:
+    user = UserFactory()
+    assert_problem(client.patch(f"/api/users/{user.id}", json=payload), 422)
+
+
+def test_update_missing_user_is_404(client: FlaskClient, db: Any) -> None:
+    assert_problem(client.patch("/api/users/999", json={"name": "Ada"}), 404)
+
+
+def test_delete_user(client: FlaskClient, db: Any) -> None:
+    user = UserFactory()
+    response = client.delete(f"/api/users/{user.id}")
+    assert response.status_code == 204
+    assert response.data == b""
+    assert_problem(client.get(f"/api/users/{user.id}"), 404)
+    assert user_count(db) == 0
+
+
+def test_delete_missing_user_is_404(client: FlaskClient, db: Any) -> None:
+    assert_problem(client.delete("/api/users/999"), 404)

@@ -1,0 +1,60 @@
+"""Commands offered by both ``flask <cmd>`` and ``python manage.py <cmd>``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from .context import app_context
+from .database import db
+from .users.models import User
+from .users.sample import sample_users
+from .users.service import add_users
+
+SEED_BATCH_SIZE = 1000
+
+
+def init_db() -> None:
+    """Bring the database schema up to the newest migration (a no-op when it is)."""
+    upgrade()
+
+
+def seed(count: int, batch_size: int = SEED_BATCH_SIZE) -> None:
+    """Insert ``count`` sample users, one transaction per batch, with a progress bar."""
+    rows = sample_users(count)
+    with click.progressbar(length=count, label="Seeding users") as bar:
+        while batch := [row for _, row in zip(range(batch_size), rows, strict=False)]:
+            with app_context():
+                add_users(batch)
+            bar.update(len(batch))
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create or upgrade the database schema to the newest migration."""
+    init_db()
+    click.echo("Database is at the newest migration.")
+
+
+@click.command("seed")
+@click.option("--count", default=100, show_default=True, type=click.IntRange(min=1))
+@click.option("--batch-size", default=SEED_BATCH_SIZE, show_default=True, type=click.IntRange(1))
+@with_appcontext
+def seed_command(count: int, batch_size: int) -> None:
+    """Add COUNT sample users."""
+    seed(count, batch_size)
+    click.echo(f"Added {count} users.")
+
+
+def shell_context() -> dict[str, object]:
+    """Names ready to use in ``flask shell``."""
+    return {"db": db, "User": User}
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(seed_command)
+    app.shell_context_processor(shell_context)

@@ -1,0 +1,51 @@
+"""The ``db`` object, the model base class, and the app's database wiring."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import Flask
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+from .engine import configure_engine
+
+# Stable constraint names, so migrations can drop and alter them on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Typed declarative base shared by every model."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# A session lives for one request, job or script run, so objects need not be reloaded after a
+# commit: keeping their loaded values saves a SELECT for every object the response shows.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+migrate = Migrate(compare_type=True, render_as_batch=True)
+
+# Models subclass ``Model``: at run time it is Flask-SQLAlchemy's class (which knows about
+# ``__bind_key__``); type checkers see the plain typed base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
+
+def init_app(app: Flask) -> None:
+    """Create the engines for ``app`` and install the events every connection needs."""
+    db.init_app(app)
+    migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"])
+    busy_timeout = app.config.get("SQLITE_BUSY_TIMEOUT_MS", 5000)
+    with app.app_context():
+        for engine in db.engines.values():
+            configure_engine(engine, busy_timeout)

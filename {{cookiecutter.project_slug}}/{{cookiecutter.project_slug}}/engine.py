@@ -1,0 +1,164 @@
+"""Engine settings that fit each database, and what the app reads back from a pool.
+
+Nothing here needs an app: the config calls :func:`normalise_url` and :func:`engine_options`,
+and :mod:`.database` calls :func:`configure_engine` on each engine it creates.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import weakref
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import QueuePool
+
+DRIVERS = {
+    "postgres": "postgresql+psycopg",
+    "postgresql": "postgresql+psycopg",
+    "mysql": "mysql+pymysql",
+    "mariadb": "mysql+pymysql",
+    "sqlite": "sqlite",
+}
+EXAMPLE_URLS = (
+    "sqlite:///app.db, postgresql+psycopg://user:password@localhost:5432/dbname "
+    "or mysql+pymysql://user:password@localhost:3306/dbname"
+)
+_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
+
+
+class DatabaseURLError(ValueError):
+    """``DATABASE_URL`` (or a bind's URL) cannot be used; the message shows the expected form."""
+
+
+def mask_password(raw: str) -> str:
+    """Hide the password of a URL that may not even parse."""
+    return _PASSWORD.sub(r"\1***@", raw)
+
+
+def normalise_url(raw: str, name: str = "DATABASE_URL") -> str:
+    """Return ``raw`` with an explicit driver, as hosting platforms often leave it out.
+
+    :raise DatabaseURLError: the URL does not parse or names a database we do not support.
+    """
+    try:
+        url = make_url(raw.strip())
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        raise DatabaseURLError(
+            f"{name}={mask_password(raw)!r} is not a database URL. Expected a form like "
+            f"{EXAMPLE_URLS}."
+        ) from None
+    backend, _, driver = url.drivername.partition("+")
+    if backend not in DRIVERS:
+        raise DatabaseURLError(
+            f"{name} uses {backend!r}, which this project does not support. Expected a form "
+            f"like {EXAMPLE_URLS}."
+        )
+    if not driver:
+        url = url.set(drivername=DRIVERS[backend])
+    elif backend == "postgres":
+        url = url.set(drivername=f"postgresql+{driver}")
+    return url.render_as_string(hide_password=False)
+
+
+def is_memory_sqlite(url: URL) -> bool:
+    """In-memory SQLite gets a single shared connection and no pool limits."""
+    database = url.database or ""
+    return url.get_backend_name() == "sqlite" and (
+        database in ("", ":memory:") or url.query.get("mode") == "memory"
+    )
+
+
+def engine_options(raw_url: str, pool: dict[str, int]) -> dict[str, Any]:
+    """Engine keyword arguments for ``raw_url``: pool limits and pre-ping where a pool has them."""
+    url = make_url(raw_url)
+    if is_memory_sqlite(url):
+        return {}
+    return {**pool, "pool_pre_ping": True}
+
+
+# -- engine events --------------------------------------------------------------------------
+
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+_CHECKED_OUT: weakref.WeakKeyDictionary[Engine, list[int]] = weakref.WeakKeyDictionary()
+
+
+def configure_engine(engine: Engine, sqlite_busy_timeout_ms: int = 5000) -> None:
+    """Install connection events on a new engine and remember it for fork safety."""
+    _ENGINES.add(engine)
+    counter = [0]
+    _CHECKED_OUT[engine] = counter
+
+    def on_checkout(*_: Any) -> None:
+        counter[0] += 1
+
+    def on_checkin(*_: Any) -> None:
+        counter[0] -= 1
+
+    event.listen(engine, "checkout", on_checkout)
+    event.listen(engine, "checkin", on_checkin)
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine, sqlite_busy_timeout_ms)
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    """Real transactions (so SAVEPOINT works), foreign keys, and WAL for file databases."""
+    file_database = not is_memory_sqlite(engine.url)
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Stop the driver from issuing BEGIN on its own; SQLAlchemy emits it below instead.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if file_database:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    event.listen(engine, "connect", on_connect)
+    event.listen(engine, "begin", on_begin)
+
+
+def dispose_inherited_connections() -> None:
+    """In a forked child, drop the parent's pooled connections without closing them."""
+    for engine in list(_ENGINES):
+        engine.dispose(close=False)
+        if engine in _CHECKED_OUT:
+            _CHECKED_OUT[engine][0] = 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=dispose_inherited_connections)
+
+
+def live_engines() -> list[Engine]:
+    """Every engine the app has created in this process that is still in use."""
+    return list(_ENGINES)
+
+
+def checked_out(engine: Engine) -> int:
+    """How many connections of ``engine`` are in use right now."""
+    if isinstance(engine.pool, QueuePool):
+        return engine.pool.checkedout()
+    counter = _CHECKED_OUT.get(engine)
+    return counter[0] if counter else 0
+
+
+def pool_statistics(engine: Engine) -> dict[str, Any]:
+    """A JSON-ready summary of a pool: its kind, limits and the connections in use."""
+    pool = engine.pool
+    stats: dict[str, Any] = {"pool": type(pool).__name__, "checked_out": checked_out(engine)}
+    if isinstance(pool, QueuePool):
+        stats.update(
+            size=pool.size(),
+            checked_in=pool.checkedin(),
+            overflow=pool.overflow(),
+            timeout=pool.timeout(),
+        )
+    return stats

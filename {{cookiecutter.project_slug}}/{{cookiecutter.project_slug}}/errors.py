@@ -1,0 +1,111 @@
+"""RFC 9457 problem details for every error the app returns.
+
+Every error leaves as ``application/problem+json``; no HTML page, stack trace or SQL reaches a
+client. Database errors roll the session back before the response is built.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, current_app, json
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
+
+from .database import db
+
+PROBLEM_TYPE = "application/problem+json"
+
+
+class APIError(Exception):
+    """An error a view or service raises on purpose; it becomes a problem response."""
+
+    status = 400
+    title: str | None = None
+
+    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+
+
+class NotFound(APIError):
+    status = 404
+
+
+class Conflict(APIError):
+    status = 409
+
+
+class ValidationFailed(APIError):
+    status = 422
+    title = "Validation failed"
+
+
+def problem(
+    status: int,
+    detail: str | None = None,
+    *,
+    title: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Build a problem+json response."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title or HTTP_STATUS_CODES.get(status, "Error"),
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if errors is not None:
+        body["errors"] = errors
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_TYPE)
+    response.headers.update(headers or {})
+    return response
+
+
+def database_problem(error: SQLAlchemyError) -> Response:
+    """Roll the session back and answer for a database error: 409, 503 or 500."""
+    db.session.rollback()
+    if isinstance(error, IntegrityError):
+        return problem(409, "The change conflicts with data that already exists.")
+    if isinstance(error, OperationalError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    ):
+        current_app.logger.warning("Database unavailable: %s", type(error.orig).__name__)
+        return problem(503, "The database is unavailable. Try again shortly.")
+    current_app.logger.exception("Database error")
+    return problem(500, "An unexpected error occurred.")
+
+
+def handle_api_error(error: APIError) -> Response:
+    return problem(error.status, error.detail, title=error.title, errors=error.errors)
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    # Keep headers such as Allow (405) or Retry-After; the body is ours.
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    detail = None if status >= 500 else error.description
+    return problem(status, detail, headers=headers)
+
+
+def handle_database_error(error: SQLAlchemyError) -> Response:
+    return database_problem(error)
+
+
+def handle_unexpected(error: Exception) -> Response:
+    """Any other exception: roll back, log with the traceback, answer a bare 500."""
+    db.session.rollback()
+    current_app.logger.exception("Unhandled exception", exc_info=error)
+    return problem(500, "An unexpected error occurred.")
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(APIError, handle_api_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(SQLAlchemyError, handle_database_error)
+    app.register_error_handler(InternalServerError, handle_unexpected)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,73 @@
+"""HTTP endpoints of the users API: parse, call the service, shape the response."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from flask import Blueprint, Response, jsonify, request, url_for
+from pydantic import BaseModel, ValidationError
+
+from ..errors import ValidationFailed
+from ..pagination import envelope, page_request
+from . import service
+from .schemas import UserCreate, UserUpdate, user_json
+
+bp = Blueprint("users", __name__, url_prefix="/api/users")
+
+# Ids beyond a 32-bit integer cannot exist; the route answers 404 without asking the database.
+USER_ID = "<int(min=1, max=2147483647):user_id>"
+Schema = TypeVar("Schema", bound=BaseModel)
+
+
+def parse_body(schema: type[Schema]) -> Schema:
+    """Validate the JSON body; malformed JSON is a 400, invalid fields a 422."""
+    payload = request.get_json()
+    try:
+        return schema.model_validate(payload)
+    except ValidationError as error:
+        raise ValidationFailed(
+            "The request body has invalid fields.", errors=field_errors(error)
+        ) from None
+
+
+def field_errors(error: ValidationError) -> list[dict[str, Any]]:
+    """Per-field messages, without echoing the (possibly huge) input back."""
+    return [
+        {"field": ".".join(str(part) for part in item["loc"]) or None, "message": item["msg"]}
+        for item in error.errors(include_url=False, include_input=False)
+    ]
+
+
+@bp.get("")
+def list_users() -> dict[str, Any]:
+    """A page of users."""
+    page = page_request(request.args)
+    rows, total = service.list_users(page)
+    return envelope([user_json(row) for row in rows], page, total)
+
+
+@bp.get(f"/{USER_ID}")
+def get_user(user_id: int) -> dict[str, Any]:
+    """One user."""
+    return user_json(service.get_user(user_id))
+
+
+@bp.post("")
+def create_user() -> tuple[Response, int, dict[str, str]]:
+    """Create a user; answers 201 with its location."""
+    user = service.create_user(parse_body(UserCreate))
+    location = url_for("users.get_user", user_id=user.id)
+    return jsonify(user_json(user)), 201, {"Location": location}
+
+
+@bp.patch(f"/{USER_ID}")
+def update_user(user_id: int) -> dict[str, Any]:
+    """Change a user's email or name."""
+    return user_json(service.update_user(user_id, parse_body(UserUpdate)))
+
+
+@bp.delete(f"/{USER_ID}")
+def delete_user(user_id: int) -> tuple[str, int]:
+    """Delete a user."""
+    service.delete_user(user_id)
+    return "", 204

@@ -1,4 +1,4 @@
-"""Finish the baked project: write its private ``.env`` with a fresh secret key.
+"""Finish the baked project: prune files of options not chosen, write ``.env``.
 
 Runs inside the new project folder. No network access.
 """
@@ -7,11 +7,29 @@ from __future__ import annotations
 
 import json
 import secrets
+import shutil
 from pathlib import Path
 
 ANSWERS: dict[str, object] = json.loads(r"""{{ cookiecutter | tojson }}""")
 
 SECRET_PLACEHOLDER = "SECRET_KEY=change-me"
+
+# Files that belong to one answer of an option: removed when another answer was chosen.
+# Keys are (option, answer that keeps them); paths are relative to the project folder.
+OPTION_FILES: dict[tuple[str, str], list[str]] = {}
+
+
+def prune(project: Path, answers: dict[str, object]) -> None:
+    """Delete the files of every option answer that was not chosen."""
+    for (option, keep_for), paths in OPTION_FILES.items():
+        if answers[option] == keep_for:
+            continue
+        for relative in paths:
+            target = project / relative
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
 
 
 def write_env_file(project: Path) -> None:
@@ -27,7 +45,9 @@ def write_env_file(project: Path) -> None:
 
 
 def main() -> None:
-    write_env_file(Path.cwd())
+    project = Path.cwd()
+    prune(project, ANSWERS)
+    write_env_file(project)
 
 
 if __name__ == "__main__":

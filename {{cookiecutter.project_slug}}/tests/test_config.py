@@ -55,6 +55,7 @@ def test_pool_limits_come_from_the_environment() -> None:
         "pool_timeout": 5,
         "pool_recycle": 600,
         "pool_pre_ping": True,
+        "connect_args": {"timeout": 5.0},
     }
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from .context import app_context
 from .database import db
+from .diagnostics import database_status
 from .users.models import User
 from .users.sample import sample_users
 from .users.service import add_users
@@ -49,6 +50,24 @@ def seed_command(count: int, batch_size: int) -> None:
     click.echo(f"Added {count} users.")
 
 
+@click.command("db-status")
+@with_appcontext
+def db_status_command() -> None:
+    """Show each database: URL, server, migration revision and pool."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    for key, engine in db.engines.items():
+        status = database_status(app, key, engine)
+        pool = ", ".join(f"{name}={value}" for name, value in status.pop("pool").items())
+        warning = status.pop("capacity_warning")
+        for name, value in status.items():
+            click.echo(f"{name:>16}: {value}")
+        click.echo(f"{'pool':>16}: {pool}")
+        if warning:
+            click.secho(f"{'warning':>16}: {warning}", fg="yellow")
+        if not status["up_to_date"]:
+            click.secho(f"{'':>16}  Run `flask db upgrade` to reach the head.", fg="yellow")
+
+
 def shell_context() -> dict[str, object]:
     """Names ready to use in ``flask shell``."""
     return {"db": db, "User": User}
@@ -57,4 +76,5 @@ def shell_context() -> dict[str, object]:
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(seed_command)
+    app.cli.add_command(db_status_command)
     app.shell_context_processor(shell_context)

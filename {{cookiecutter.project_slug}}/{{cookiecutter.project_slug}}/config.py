@@ -8,14 +8,16 @@ tests can build a config from a plain dict.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .engine import engine_options, normalise_url
+from .engine import EngineSettings, engine_options, normalise_url
 from .transactions import parse_commit_mode
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BIND_VARIABLE = re.compile(r"DATABASE_URL_([A-Z][A-Z0-9_]*)")
 
 
 class ConfigError(RuntimeError):
@@ -36,14 +38,33 @@ def env_int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -
     return value
 
 
-def pool_settings(env: Mapping[str, str]) -> dict[str, int]:
-    """Pool limits from ``DB_POOL_*``; applied only where the pool accepts them."""
-    return {
-        "pool_size": env_int(env, "DB_POOL_SIZE", 5, minimum=1),
-        "max_overflow": env_int(env, "DB_MAX_OVERFLOW", 10),
-        "pool_timeout": env_int(env, "DB_POOL_TIMEOUT", 10, minimum=1),
-        "pool_recycle": env_int(env, "DB_POOL_RECYCLE", 1800, minimum=1),
-    }
+def engine_settings(env: Mapping[str, str]) -> EngineSettings:
+    """Connection settings from ``DB_*`` variables; each database takes what applies to it."""
+    return EngineSettings(
+        pool_size=env_int(env, "DB_POOL_SIZE", 5, minimum=1),
+        max_overflow=env_int(env, "DB_MAX_OVERFLOW", 10),
+        pool_timeout=env_int(env, "DB_POOL_TIMEOUT", 10, minimum=1),
+        pool_recycle=env_int(env, "DB_POOL_RECYCLE", 1800, minimum=1),
+        connect_timeout=env_int(env, "DB_CONNECT_TIMEOUT", 5, minimum=1),
+        statement_timeout_ms=env_int(env, "DB_STATEMENT_TIMEOUT_MS", 30_000),
+        sqlite_busy_timeout_ms=env_int(env, "DB_BUSY_TIMEOUT_MS", 5_000),
+        application_name=env.get("DB_APPLICATION_NAME") or "{{ cookiecutter.project_slug }}",
+    )
+
+
+def bind_urls(env: Mapping[str, str]) -> dict[str, str]:
+    """Extra databases: ``DATABASE_URL_<NAME>`` becomes the bind key ``<name>``."""
+    binds = {}
+    for name, url in env.items():
+        match = BIND_VARIABLE.fullmatch(name)
+        if match and url.strip():
+            binds[match.group(1).lower()] = normalise_url(url, name)
+    return binds
+
+
+def default_workers() -> int:
+    """gunicorn's worker count when ``WEB_CONCURRENCY`` is unset."""
+    return min(2 * (os.cpu_count() or 1) + 1, 8)
 
 
 class Config:
@@ -58,12 +79,21 @@ class Config:
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         env = os.environ if env is None else env
         self.SECRET_KEY = env.get("SECRET_KEY", "")
-        self.DATABASE_COMMIT_MODE = parse_commit_mode(env.get("DATABASE_COMMIT_MODE", "manual"))
+        self.DATABASE_COMMIT_MODE = parse_commit_mode(
+            env.get("DATABASE_COMMIT_MODE", "{{ cookiecutter.commit_mode }}")
+        )
         self.MIGRATIONS_DIR = env.get("MIGRATIONS_DIR") or str(PROJECT_ROOT / "migrations")
+        self.WEB_CONCURRENCY = env_int(env, "WEB_CONCURRENCY", default_workers(), minimum=1)
+        settings = engine_settings(env)
+        self.ENGINE_SETTINGS = settings
         url = normalise_url(env.get("DATABASE_URL") or self.DEFAULT_DATABASE_URL)
-        pool = pool_settings(env)
         self.SQLALCHEMY_DATABASE_URI = url
-        self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = engine_options(url, pool)
+        self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = engine_options(url, settings)
+        # Flask-SQLAlchemy gives binds only their own options, so each carries its own.
+        self.SQLALCHEMY_BINDS: dict[str, Any] = {
+            key: {"url": bind_url, **engine_options(bind_url, settings)}
+            for key, bind_url in bind_urls(env).items()
+        }
 
     def as_dict(self) -> dict[str, Any]:
         """The upper-case settings, as ``app.config.from_mapping`` takes them."""
@@ -86,10 +116,18 @@ class TestingConfig(Config):
     DEFAULT_DATABASE_URL = "sqlite:///:memory:"
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        env = dict(os.environ if env is None else env)
-        env["DATABASE_URL"] = env.get("TEST_DATABASE_URL", "")
-        env.setdefault("SECRET_KEY", "testing-secret-key-that-is-long-enough-to-pass")
-        super().__init__(env)
+        source = os.environ if env is None else env
+        # Tests never touch the databases the app is configured for: every DATABASE_URL* is
+        # replaced by its TEST_DATABASE_URL* counterpart (in-memory SQLite when there is none).
+        test_env = {k: v for k, v in source.items() if not k.startswith("DATABASE_URL")}
+        for name in source:
+            if name.startswith("DATABASE_URL_"):
+                test_env[name] = "sqlite://"
+        for name, value in source.items():
+            if name.startswith("TEST_DATABASE_URL"):
+                test_env[name.removeprefix("TEST_")] = value
+        test_env.setdefault("SECRET_KEY", "testing-secret-key-that-is-long-enough-to-pass")
+        super().__init__(test_env)
 
 
 class ProductionConfig(Config):

@@ -45,7 +45,6 @@ def init_app(app: Flask) -> None:
     """Create the engines for ``app`` and install the events every connection needs."""
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"])
-    busy_timeout = app.config.get("SQLITE_BUSY_TIMEOUT_MS", 5000)
     with app.app_context():
         for engine in db.engines.values():
-            configure_engine(engine, busy_timeout)
+            configure_engine(engine)

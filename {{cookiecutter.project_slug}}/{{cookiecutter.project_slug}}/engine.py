@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import weakref
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event
@@ -72,12 +73,55 @@ def is_memory_sqlite(url: URL) -> bool:
     )
 
 
-def engine_options(raw_url: str, pool: dict[str, int]) -> dict[str, Any]:
-    """Engine keyword arguments for ``raw_url``: pool limits and pre-ping where a pool has them."""
+@dataclass(frozen=True)
+class EngineSettings:
+    """What the environment says about connections; each dialect takes what applies to it."""
+
+    pool_size: int = 5
+    max_overflow: int = 10
+    pool_timeout: int = 10
+    pool_recycle: int = 1800
+    connect_timeout: int = 5
+    statement_timeout_ms: int = 30_000
+    sqlite_busy_timeout_ms: int = 5_000
+    application_name: str = "app"
+
+    def pool(self) -> dict[str, Any]:
+        return {
+            "pool_size": self.pool_size,
+            "max_overflow": self.max_overflow,
+            "pool_timeout": self.pool_timeout,
+            "pool_recycle": self.pool_recycle,
+            "pool_pre_ping": True,
+        }
+
+
+# MySQL/MariaDB: refuse invalid data instead of truncating it, and keep times in UTC.
+MYSQL_INIT_COMMAND = "SET SESSION sql_mode = 'TRADITIONAL', time_zone = '+00:00'"
+
+
+def engine_options(raw_url: str, settings: EngineSettings) -> dict[str, Any]:
+    """Engine keyword arguments that fit the database ``raw_url`` names."""
     url = make_url(raw_url)
+    backend = url.get_backend_name()
     if is_memory_sqlite(url):
-        return {}
-    return {**pool, "pool_pre_ping": True}
+        return {}  # one shared connection (StaticPool): there is no pool to limit
+    options = settings.pool()
+    if backend == "sqlite":
+        options["connect_args"] = {"timeout": settings.sqlite_busy_timeout_ms / 1000}
+    elif backend == "postgresql":
+        options["connect_args"] = {
+            "connect_timeout": settings.connect_timeout,
+            "application_name": settings.application_name,
+            "options": f"-c statement_timeout={settings.statement_timeout_ms}",
+        }
+    elif backend == "mysql":
+        options["connect_args"] = {
+            "charset": "utf8mb4",
+            "connect_timeout": settings.connect_timeout,
+            "init_command": MYSQL_INIT_COMMAND,
+        }
+    return options
 
 
 # -- engine events --------------------------------------------------------------------------
@@ -86,7 +130,7 @@ _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
 _CHECKED_OUT: weakref.WeakKeyDictionary[Engine, list[int]] = weakref.WeakKeyDictionary()
 
 
-def configure_engine(engine: Engine, sqlite_busy_timeout_ms: int = 5000) -> None:
+def configure_engine(engine: Engine) -> None:
     """Install connection events on a new engine and remember it for fork safety."""
     _ENGINES.add(engine)
     counter = [0]
@@ -101,11 +145,14 @@ def configure_engine(engine: Engine, sqlite_busy_timeout_ms: int = 5000) -> None
     event.listen(engine, "checkout", on_checkout)
     event.listen(engine, "checkin", on_checkin)
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine, sqlite_busy_timeout_ms)
+        _configure_sqlite(engine)
 
 
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
-    """Real transactions (so SAVEPOINT works), foreign keys, and WAL for file databases."""
+def _configure_sqlite(engine: Engine) -> None:
+    """Real transactions (so SAVEPOINT works), foreign keys, and WAL for file databases.
+
+    The busy timeout comes from the ``timeout`` connect argument (see :func:`engine_options`).
+    """
     file_database = not is_memory_sqlite(engine.url)
 
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -115,7 +162,6 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         if file_database:
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
 
     def on_begin(connection: Any) -> None:

@@ -146,23 +146,37 @@ def make_app() -> Iterator[Callable[..., Flask]]:
 
 
 @pytest.fixture
-def committed_app(tmp_path: Path) -> Iterator[Flask]:
-    """An app whose commits are real, for work spread over threads; emptied afterwards.
+def make_committed_app(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Build apps whose commits are real, for work spread over threads or connections.
 
-    In-memory SQLite has a single connection, so this app uses a file database instead.
+    Their tables are emptied afterwards. In-memory SQLite has a single connection, so these
+    apps use a file database instead.
     """
-    url = os.environ.get("TEST_DATABASE_URL", "")
-    settings = {} if url else {"TEST_DATABASE_URL": f"sqlite:///{tmp_path / 'committed.db'}"}
-    new_app = build_app(**settings)
-    with new_app.app_context():
-        _db.create_all()
-    yield new_app
-    with new_app.app_context():
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'committed.db'}"
+    with ExitStack() as stack:
+
+        def make(**settings: str) -> Flask:
+            new_app = build_app(**{"TEST_DATABASE_URL": url, **settings})
+            with new_app.app_context():
+                _db.create_all()
+            stack.callback(empty_and_dispose, new_app)
+            return new_app
+
+        yield make
+
+
+@pytest.fixture
+def committed_app(make_committed_app: Callable[..., Flask]) -> Flask:
+    return make_committed_app()
+
+
+def empty_and_dispose(app: Flask) -> None:
+    with app.app_context():
         for table in reversed(_db.metadata.sorted_tables):
             _db.session.execute(delete(table))
         _db.session.commit()
         _db.session.remove()
-    dispose(new_app)
+    dispose(app)
 
 
 @pytest.fixture

@@ -57,7 +57,9 @@ def check_pool_capacity(app: Flask) -> list[str]:
                 with engine.connect() as connection:
                     limit = max_connections(connection)
             except Exception as error:  # the app still starts; readiness will report it
-                app.logger.warning("Could not check the pool size of %s: %s", key or "default", error)
+                app.logger.warning(
+                    "Could not check the pool size of %s: %s", key or "default", error
+                )
                 continue
             problem = pool_capacity_problem(app, engine, limit)
             if problem:

@@ -7,9 +7,10 @@ and releases both when it returns, whatever thread or process it runs in.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 
 from ..context import AppSource, app_context
 from ..database import db
@@ -18,13 +19,27 @@ from .models import User
 from .schemas import normalise_email
 
 
-def import_users(app: AppSource, rows: Iterable[dict[str, Any]]) -> int:
-    """Create the users in ``rows`` whose email is not taken yet; return how many."""
-    wanted = {normalise_email(row["email"]): row["name"] for row in rows}
+@dataclass
+class ImportResult:
+    created: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def import_users(app: AppSource, rows: Iterable[dict[str, Any]]) -> ImportResult:
+    """Create a user per row; a row whose email is taken is skipped, the others are kept.
+
+    Each row gets a SAVEPOINT, so a taken email (even one taken a moment ago by a concurrent
+    job) undoes only its own row. The whole import commits once, at the end.
+    """
+    result = ImportResult()
     with app_context(app), transaction():
-        taken = set(db.session.scalars(select(User.email).where(User.email.in_(wanted))))
-        new = [{"email": email, "name": name} for email, name in wanted.items()]
-        new = [row for row in new if row["email"] not in taken]
-        if new:
-            db.session.execute(insert(User), new)
-    return len(new)
+        for row in rows:
+            email = normalise_email(row["email"])
+            try:
+                with transaction():
+                    db.session.add(User(email=email, name=row["name"]))
+            except IntegrityError:
+                result.skipped.append(email)
+            else:
+                result.created += 1
+    return result

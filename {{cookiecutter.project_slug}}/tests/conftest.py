@@ -57,8 +57,15 @@ class IsolatedCliRunner(FlaskCliRunner):
 
 
 def build_app(**settings: str) -> Flask:
-    """An app on the test database; ``settings`` override environment variables."""
-    app = create_app(TestingConfig({**os.environ, **settings}))
+    """An app on the test database; ``settings`` override environment variables.
+
+    Every bind a model uses gets a database: ``TEST_DATABASE_URL_<NAME>``, or in-memory SQLite.
+    """
+    env = {**os.environ, **settings}
+    for key in _db.metadatas:
+        if key:
+            env.setdefault(f"TEST_DATABASE_URL_{key.upper()}", "sqlite://")
+    app = create_app(TestingConfig(env))
     app.test_client_class = IsolatedClient
     app.test_cli_runner_class = IsolatedCliRunner
     return app

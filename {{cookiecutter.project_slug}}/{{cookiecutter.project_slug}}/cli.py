@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from .context import app_context
 from .database import db
@@ -15,6 +19,7 @@ from .users.sample import sample_users
 from .users.service import add_users
 
 SEED_BATCH_SIZE = 1000
+PING = text("SELECT 1")
 
 
 def init_db() -> None:
@@ -32,12 +37,55 @@ def seed(count: int, batch_size: int = SEED_BATCH_SIZE) -> None:
             bar.update(len(batch))
 
 
+def ping_databases() -> None:
+    """Run ``SELECT 1`` on every database; the first failure propagates."""
+    try:
+        for bind in db.engines.values():
+            db.session.execute(PING, bind_arguments={"bind": bind})
+    finally:
+        db.session.rollback()
+
+
+def wait_for_database(timeout: float, interval: float = 1.0) -> int:
+    """Ping every database until all of them answer; return how many tries that took.
+
+    :raise TimeoutError: one still fails after ``timeout`` seconds; its last error is the cause.
+    """
+    deadline = time.monotonic() + timeout
+    tries = 0
+    while True:
+        tries += 1
+        try:
+            ping_databases()
+            return tries
+        except SQLAlchemyError as error:
+            if time.monotonic() + interval > deadline:
+                reason = getattr(error, "orig", None) or error
+                message = f"The database did not answer within {timeout:g}s: {reason}"
+                raise TimeoutError(message) from error
+        time.sleep(interval)
+
+
 @click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
     """Create or upgrade the database schema to the newest migration."""
     init_db()
     click.echo("Database is at the newest migration.")
+
+
+@click.command("wait-db")
+@click.option(
+    "--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0), help="Seconds."
+)
+@with_appcontext
+def wait_db_command(timeout: float) -> None:
+    """Wait until every database answers; fail after TIMEOUT seconds."""
+    try:
+        tries = wait_for_database(timeout)
+    except TimeoutError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Database is ready (tries: {tries}).")
 
 
 @click.command("seed")
@@ -55,8 +103,8 @@ def seed_command(count: int, batch_size: int) -> None:
 def db_status_command() -> None:
     """Show each database: URL, server, migration revision and pool."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    for key, engine in db.engines.items():
-        status = database_status(app, key, engine)
+    for key, bind in db.engines.items():
+        status = database_status(app, key, bind.engine)
         pool = ", ".join(f"{name}={value}" for name, value in status.pop("pool").items())
         warning = status.pop("capacity_warning")
         for name, value in status.items():
@@ -75,6 +123,7 @@ def shell_context() -> dict[str, object]:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_db_command)
+    app.cli.add_command(wait_db_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(db_status_command)
     app.shell_context_processor(shell_context)

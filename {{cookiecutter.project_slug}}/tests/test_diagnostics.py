@@ -1,0 +1,90 @@
+"""``db-status`` and the start-up check that pools fit the server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask import Flask
+
+from {{ cookiecutter.project_slug }} import db
+from {{ cookiecutter.project_slug }}.diagnostics import check_pool_capacity, pool_capacity_problem
+
+
+def test_db_status_reports_url_dialect_revisions_and_pool(migration_app: Flask) -> None:
+    runner = migration_app.test_cli_runner()
+    before = runner.invoke(args=["db-status"])
+    assert before.exit_code == 0, before.output
+    assert "revision: none" in before.output
+    assert "Run `flask db upgrade`" in before.output
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    after = runner.invoke(args=["db-status"])
+    for line in ("bind: default", "dialect: ", "server_version: ", "up_to_date: True", "pool: "):
+        assert line in after.output
+    assert "revision: 0001" in after.output
+
+
+def test_db_status_masks_the_password(make_committed_app: Callable[..., Flask]) -> None:
+    app = make_committed_app()
+    with app.app_context():
+        url = db.engine.url
+    if url.get_backend_name() == "sqlite":
+        pytest.skip("SQLite URLs carry no password")
+    with user_with_password(app, "s3cret-pass") as username:
+        with_password = url.set(username=username, password="s3cret-pass")
+        app = make_committed_app(
+            TEST_DATABASE_URL=with_password.render_as_string(hide_password=False)
+        )
+        result = app.test_cli_runner().invoke(args=["db-status"])
+    assert result.exit_code == 0, result.output
+    assert "s3cret-pass" not in result.output
+    assert ":***@" in result.output
+
+
+@contextmanager
+def user_with_password(app: Flask, password: str) -> Iterator[str]:
+    """A database user that logs in with ``password`` (PostgreSQL's test server trusts all)."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "mysql":
+        yield str(engine.url.username)
+        return
+    with engine.connect() as connection:
+        database = connection.exec_driver_sql("SELECT DATABASE()").scalar_one()
+        # %% is a literal % here: the driver formats SQL even when there are no parameters.
+        connection.exec_driver_sql(f"CREATE USER 'masked'@'%%' IDENTIFIED BY '{password}'")
+        connection.exec_driver_sql(f"GRANT ALL ON `{database}`.* TO 'masked'@'%%'")
+    try:
+        yield "masked"
+    finally:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("DROP USER 'masked'@'%%'")
+
+
+def test_capacity_problem_names_the_numbers_and_the_fix(
+    make_committed_app: Callable[..., Flask],
+) -> None:
+    app = make_committed_app(WEB_CONCURRENCY="4", DB_POOL_SIZE="5", DB_MAX_OVERFLOW="10")
+    with app.app_context():
+        problem = pool_capacity_problem(app, db.engine, server_limit=50)
+        fits = pool_capacity_problem(app, db.engine, server_limit=60)
+    assert problem is not None
+    assert "4 workers x (DB_POOL_SIZE 5 + DB_MAX_OVERFLOW 10) = 60" in problem
+    assert "accepts 50" in problem
+    assert "Lower WEB_CONCURRENCY" in problem
+    assert fits is None
+
+
+def test_start_up_check_against_the_real_server(
+    make_committed_app: Callable[..., Flask], caplog: pytest.LogCaptureFixture
+) -> None:
+    app = make_committed_app(WEB_CONCURRENCY="1000")
+    with app.app_context():
+        on_a_server = db.engine.dialect.name != "sqlite"
+    problems = check_pool_capacity(app)
+    if on_a_server:
+        assert len(problems) == 1
+        assert "1000 workers" in caplog.text
+    else:
+        assert problems == []  # SQLite has no connection limit to exceed

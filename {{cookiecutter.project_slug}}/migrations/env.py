@@ -49,7 +49,9 @@ def skip_empty_revisions(context_: Any, revision: Any, directives: list[Any]) ->
 
 def configure(name: str, **options: Any) -> None:
     extra = dict(migrate_extension.configure_args)
-    extra.setdefault("process_revision_directives", skip_empty_revisions)
+    # Alembic calls the hook after each bind; only after the last one are all changes known.
+    if name == bind_names()[-1]:
+        extra.setdefault("process_revision_directives", skip_empty_revisions)
     context.configure(
         target_metadata=metadata_for(name),
         upgrade_token=f"{name}_upgrades",

@@ -63,8 +63,8 @@ def build_app(**settings: str) -> Flask:
     """
     env = {**os.environ, **settings}
     for key in _db.metadatas:
-        if key:
-            env.setdefault(f"TEST_DATABASE_URL_{key.upper()}", "sqlite://")
+        if key and not env.get(f"TEST_DATABASE_URL_{key.upper()}"):
+            env[f"TEST_DATABASE_URL_{key.upper()}"] = "sqlite://"
     app = create_app(TestingConfig(env))
     app.test_client_class = IsolatedClient
     app.test_cli_runner_class = IsolatedCliRunner

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import EngineSettings, engine_options, normalise_url
+from .production import unsafe_settings
 from .transactions import parse_commit_mode
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +37,20 @@ def env_int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}.")
     return value
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def env_choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    """Read a setting that must be one of ``choices`` (in any case); the error lists them."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    for choice in choices:
+        if raw.lower() == choice.lower():
+            return choice
+    raise ConfigError(f"{name}={raw!r} is not one of: {', '.join(choices)}.")
 
 
 def engine_settings(env: Mapping[str, str]) -> EngineSettings:
@@ -75,10 +90,20 @@ class Config:
     TESTING = False
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     DEFAULT_DATABASE_URL = "sqlite:///app.db"
+    DEFAULT_LOG_FORMAT = "text"
+    DEFAULT_HSTS_MAX_AGE = 0  # seconds; 0 sends no Strict-Transport-Security header
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         env = os.environ if env is None else env
         self.SECRET_KEY = env.get("SECRET_KEY", "")
+        self.MAX_CONTENT_LENGTH = env_int(env, "MAX_CONTENT_LENGTH", 1024 * 1024, minimum=1)
+        self.TRUSTED_PROXIES = env_int(env, "TRUSTED_PROXIES", 0)
+        self.HSTS_MAX_AGE = env_int(env, "HSTS_MAX_AGE", self.DEFAULT_HSTS_MAX_AGE)
+        self.LOG_FORMAT = env_choice(env, "LOG_FORMAT", ("text", "json"), self.DEFAULT_LOG_FORMAT)
+        self.LOG_LEVEL = env_choice(env, "LOG_LEVEL", LOG_LEVELS, "INFO")
+        self.SLOW_QUERY_MS = env_int(env, "SLOW_QUERY_MS", 500)
         self.DATABASE_COMMIT_MODE = parse_commit_mode(
             env.get("DATABASE_COMMIT_MODE", "{{ cookiecutter.commit_mode }}")
         )
@@ -124,16 +149,28 @@ class TestingConfig(Config):
             if name.startswith("DATABASE_URL_"):
                 test_env[name] = "sqlite://"
         for name, value in source.items():
-            if name.startswith("TEST_DATABASE_URL"):
+            if name.startswith("TEST_DATABASE_URL") and value:
                 test_env[name.removeprefix("TEST_")] = value
         test_env.setdefault("SECRET_KEY", "testing-secret-key-that-is-long-enough-to-pass")
         super().__init__(test_env)
 
 
 class ProductionConfig(Config):
-    """Production: settings must come from the environment."""
+    """Production: settings must come from the environment, and unsafe ones stop the start."""
 
     ENV_NAME = "production"
+    DEFAULT_LOG_FORMAT = "json"
+    DEFAULT_HSTS_MAX_AGE = 365 * 24 * 3600
+    SESSION_COOKIE_SECURE = True
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        env = os.environ if env is None else env
+        super().__init__(env)
+        urls = {"DATABASE_URL": self.SQLALCHEMY_DATABASE_URI}
+        urls |= {f"DATABASE_URL_{k.upper()}": b["url"] for k, b in self.SQLALCHEMY_BINDS.items()}
+        problems = unsafe_settings(env, urls)
+        if problems:
+            raise ConfigError("Refusing to start in production. " + " ".join(problems))
 
 
 CONFIGS: dict[str, type[Config]] = {

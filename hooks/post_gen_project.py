@@ -1,4 +1,4 @@
-"""Finish the baked project: prune files of options not chosen, write ``.env``.
+"""Finish the baked project: prune files of options not chosen, write ``.env`` and answers.
 
 Runs inside the new project folder. No network access.
 """
@@ -13,10 +13,21 @@ from pathlib import Path
 ANSWERS: dict[str, object] = json.loads(r"""{{ cookiecutter | tojson }}""")
 
 SECRET_PLACEHOLDER = "SECRET_KEY=change-me"
+# A replay file: ``cookiecutter --replay-file .cookiecutter.json <template>`` re-bakes.
+ANSWERS_FILE = ".cookiecutter.json"
+
+# One compose file per database; the one kept is renamed to compose.yaml.
+COMPOSE_FILES = {db: f"compose.{db}.yaml" for db in ("sqlite", "postgresql", "mysql")}
 
 # Files that belong to one answer of an option: removed when another answer was chosen.
 # Keys are (option, answer that keeps them); paths are relative to the project folder.
-OPTION_FILES: dict[tuple[str, str], list[str]] = {}
+OPTION_FILES: dict[tuple[str, str], list[str]] = {
+    ("ci", "github"): [".github/workflows/ci.yml"],
+    ("use_docker", "yes"): ["Dockerfile", ".dockerignore", *COMPOSE_FILES.values()],
+    **{("database", db): [path] for db, path in COMPOSE_FILES.items()},
+}
+# Files that survive pruning under an answer's name, and the name they end up with.
+RENAMES = {path: "compose.yaml" for path in COMPOSE_FILES.values()}
 
 
 def prune(project: Path, answers: dict[str, object]) -> None:
@@ -30,10 +41,30 @@ def prune(project: Path, answers: dict[str, object]) -> None:
                 shutil.rmtree(target)
             elif target.exists():
                 target.unlink()
+                remove_empty_folders(target.parent, project)
+
+
+def rename(project: Path) -> None:
+    """Give each answer-specific file that survived pruning its usual name."""
+    for source, target in RENAMES.items():
+        if (project / source).exists():
+            (project / source).replace(project / target)
+
+
+def remove_empty_folders(folder: Path, project: Path) -> None:
+    """Remove ``folder`` and then its parents, up to ``project``, while they are empty."""
+    while folder != project and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
 
 def write_env_file(project: Path) -> None:
-    """Copy ``.env.example`` to ``.env`` with a new random ``SECRET_KEY`` (48 bytes)."""
+    """Copy ``.env.example`` to ``.env`` with a new random ``SECRET_KEY`` (48 bytes).
+
+    An existing ``.env`` is kept: re-baking over a project to update it keeps its settings.
+    """
+    if (project / ".env").exists():
+        return
     example = (project / ".env.example").read_text(encoding="utf-8")
     if SECRET_PLACEHOLDER not in example:
         raise SystemExit("ERROR: .env.example has no SECRET_KEY line to fill in.")
@@ -44,10 +75,32 @@ def write_env_file(project: Path) -> None:
     target.chmod(0o600)
 
 
+def kept_answers(answers: dict[str, object]) -> dict[str, object]:
+    """The answers to replay: every public one, and where the template came from.
+
+    Other private keys (the output folder, the template's own settings) are left out: they
+    belong to one machine, or the template supplies them again when it is re-baked.
+    """
+    return {
+        key: value
+        for key, value in answers.items()
+        if not key.startswith("_") or key == "_template"
+    }
+
+
+def write_answers(project: Path, answers: dict[str, object]) -> None:
+    """Store the answers in ``.cookiecutter.json``, shaped as a cookiecutter replay file."""
+    replay = {"cookiecutter": kept_answers(answers)}
+    text = json.dumps(replay, indent=2, ensure_ascii=False)
+    (project / ANSWERS_FILE).write_text(text + "\n", encoding="utf-8")
+
+
 def main() -> None:
     project = Path.cwd()
     prune(project, ANSWERS)
+    rename(project)
     write_env_file(project)
+    write_answers(project, ANSWERS)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,46 @@
-"""gunicorn settings, read from the environment: ``gunicorn wsgi:app``."""
+"""gunicorn settings, read from the environment: ``gunicorn wsgi:app``.
 
-import multiprocessing
+Workers are processes: each has its own connection pools, so ``WEB_CONCURRENCY`` times the
+pool size must stay below what the database server accepts (``flask db-status`` checks).
+"""
+
 import os
 
-bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * multiprocessing.cpu_count() + 1, 8))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
-keepalive = 5
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))
-accesslog = "-"
-# Engines created before the fork are disposed in each worker by the app itself (see
-# engine.py), so preloading is safe either way.
-preload_app = os.environ.get("GUNICORN_PRELOAD", "false").lower() in {"1", "true", "yes"}
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise SystemExit(f"{name} must be a whole number, got {raw!r}.")
+    return int(raw)
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def default_workers() -> int:
+    """Two per CPU this process may use, plus one, at most eight."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(2 * (cpus or 1) + 1, 8)
+
+
+# All interfaces by default, as a container needs; set GUNICORN_BIND=127.0.0.1:8000 elsewhere.
+bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{env_int('PORT', 8000)}"
+workers = env_int("WEB_CONCURRENCY", 0) or default_workers()
+# The app reads the same number to check its pools against the database server's limit.
+os.environ["WEB_CONCURRENCY"] = str(workers)
+timeout = env_int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = env_int("GUNICORN_KEEPALIVE", 5)
+# Replace each worker after about this many requests, spread out so they do not all restart
+# at once; 0 turns it off.
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# Access lines go to stdout, with the request id the app sent back; "" turns them off.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
+# Load the app once in the master, before forking. The app disposes of pooled connections a
+# worker inherits (engine.py), so each worker opens its own either way.
+preload_app = env_flag("GUNICORN_PRELOAD")

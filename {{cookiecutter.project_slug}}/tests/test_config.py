@@ -15,6 +15,8 @@ from {{ cookiecutter.project_slug }}.engine import DatabaseURLError, normalise_u
 from {{ cookiecutter.project_slug }}.transactions import CommitMode
 
 FILE_DB = {"DATABASE_URL": "sqlite:////tmp/example.db"}
+# What production insists on (see test_production.py), so that a SQLite file may stand in.
+PRODUCTION_READY = {"SECRET_KEY": "s" * 40, "ALLOW_SQLITE_IN_PRODUCTION": "1"}
 
 
 def test_track_modifications_is_off() -> None:
@@ -32,7 +34,8 @@ def test_track_modifications_is_off() -> None:
     ],
 )
 def test_app_env_picks_the_config_class(app_env: str, config_class: type) -> None:
-    assert type(config_for({"APP_ENV": app_env, **FILE_DB})) is config_class
+    env = {"APP_ENV": app_env, **FILE_DB, **PRODUCTION_READY}
+    assert type(config_for(env)) is config_class
 
 
 def test_unknown_app_env_lists_the_valid_ones() -> None:

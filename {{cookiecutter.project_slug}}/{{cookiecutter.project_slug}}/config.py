@@ -104,9 +104,8 @@ class Config:
         self.LOG_FORMAT = env_choice(env, "LOG_FORMAT", ("text", "json"), self.DEFAULT_LOG_FORMAT)
         self.LOG_LEVEL = env_choice(env, "LOG_LEVEL", LOG_LEVELS, "INFO")
         self.SLOW_QUERY_MS = env_int(env, "SLOW_QUERY_MS", 500)
-        self.DATABASE_COMMIT_MODE = parse_commit_mode(
-            env.get("DATABASE_COMMIT_MODE", "{{ cookiecutter.commit_mode }}")
-        )
+        commit_mode = env.get("DATABASE_COMMIT_MODE", "{{ cookiecutter.commit_mode }}")
+        self.DATABASE_COMMIT_MODE = parse_commit_mode(commit_mode)
         self.MIGRATIONS_DIR = env.get("MIGRATIONS_DIR") or str(PROJECT_ROOT / "migrations")
         self.WEB_CONCURRENCY = env_int(env, "WEB_CONCURRENCY", default_workers(), minimum=1)
         settings = engine_settings(env)

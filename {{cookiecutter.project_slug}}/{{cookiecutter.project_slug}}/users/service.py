@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, delete, func, insert, select
@@ -17,9 +18,11 @@ from .schemas import UserCreate, UserUpdate, normalise_email
 
 # Listing reads plain rows: the page is serialised as-is, so there is no need to build models.
 LIST_COLUMNS = (User.id, User.email, User.name, User.created_at)
+# id, email, name, created_at, and the total number of users
+UserRow = Row[int, str, str, datetime, int]
 
 
-def list_users(request: PageRequest) -> tuple[Sequence[Row[Any]], int]:
+def list_users(request: PageRequest) -> tuple[Sequence[UserRow], int]:
     """One page of users, oldest first, and how many there are in all.
 
     The total rides along with the page in a window function: one query per page. Only a

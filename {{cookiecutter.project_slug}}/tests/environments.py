@@ -1,0 +1,30 @@
+"""Apps built as production builds them, for tests of what only production does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask
+
+from {{ cookiecutter.project_slug }} import create_app, db
+from {{ cookiecutter.project_slug }}.config import ProductionConfig
+
+# Everything production insists on; SQLite in memory stands in for the database server.
+PRODUCTION_ENV = {
+    "SECRET_KEY": "a-production-secret-that-is-long-enough",
+    "DATABASE_URL": "sqlite://",
+    "ALLOW_SQLITE_IN_PRODUCTION": "1",
+}
+
+
+@contextmanager
+def production_app(**settings: str) -> Iterator[Flask]:
+    """An app on ``ProductionConfig``; ``settings`` override variables of ``PRODUCTION_ENV``."""
+    app = create_app(ProductionConfig({**PRODUCTION_ENV, **settings}))
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            for engine in db.engines.values():
+                engine.dispose()

@@ -1,0 +1,133 @@
+"""One logging setup: text lines in development, JSON lines in production (``LOG_FORMAT``).
+
+Every line written while a request is handled carries its request id, which is taken from the
+``X-Request-ID`` header when it looks safe (otherwise made up) and sent back in the response.
+Statements slower than ``SLOW_QUERY_MS`` are logged with their duration.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from datetime import UTC, datetime
+from typing import Any, TextIO, cast
+from uuid import uuid4
+
+from flask import Flask, Response, g, has_request_context, request
+from flask.logging import default_handler, wsgi_errors_stream
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .database import db
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# Ids from a proxy or client are echoed into logs and headers: short, and no spaces or quotes.
+SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:=+/-]{1,128}")
+HANDLER_NAME = __name__  # names the root handler installed here, replaced on each new setup
+TEXT_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
+# Attributes every LogRecord has; anything else on a record was passed as ``extra``.
+RECORD_ATTRIBUTES = {*vars(logging.makeLogRecord({})), "message", "asctime"}
+STATEMENT_CHARS = 500
+QUERY_STARTED = "query_started"
+
+logger = logging.getLogger(__name__)
+
+
+class RequestIdFilter(logging.Filter):
+    """Tag each record with the id of the request being handled, if any."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if has_request_context():
+            record.request_id = current_request_id()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, extras and the traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        line |= {k: v for k, v in vars(record).items() if k not in RECORD_ATTRIBUTES}
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, default=str)
+
+
+def configure_logging(log_format: str, level: str) -> None:
+    """Send every logger's records to stderr in ``log_format``, replacing an earlier setup."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if h.name == HANDLER_NAME]:
+        root.removeHandler(handler)
+    # The stream is looked up per record: the WSGI server's error stream during a request.
+    handler = logging.StreamHandler(cast(TextIO, wsgi_errors_stream))
+    handler.name = HANDLER_NAME
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter(TEXT_FORMAT, defaults={"request_id": "-"}))
+    handler.addFilter(RequestIdFilter())
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+def accepted_request_id(incoming: str | None) -> str:
+    """The caller's id when it is safe to repeat, else a new random one."""
+    if incoming and SAFE_REQUEST_ID.fullmatch(incoming):
+        return incoming
+    return uuid4().hex
+
+
+def current_request_id() -> str:
+    """The id of the request being handled (assigned on first use)."""
+    if "request_id" not in g:
+        g.request_id = accepted_request_id(request.headers.get(REQUEST_ID_HEADER))
+    return cast(str, g.request_id)
+
+
+def start_request() -> None:
+    """Give the request its id before anything logs."""
+    g.request_id = accepted_request_id(request.headers.get(REQUEST_ID_HEADER))
+
+
+def echo_request_id(response: Response) -> Response:
+    """Send the request id back, so a client can quote it."""
+    response.headers[REQUEST_ID_HEADER] = current_request_id()
+    return response
+
+
+def log_slow_queries(engine: Engine, threshold_ms: int) -> None:
+    """Log each statement of ``engine`` that takes ``threshold_ms`` or longer."""
+    threshold = threshold_ms / 1000
+
+    def started(conn: Any, *_: Any) -> None:
+        conn.info[QUERY_STARTED] = time.perf_counter()
+
+    def finished(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        elapsed = time.perf_counter() - conn.info.pop(QUERY_STARTED, time.perf_counter())
+        if elapsed >= threshold:
+            duration_ms = round(elapsed * 1000, 1)
+            sql = " ".join(statement.split())[:STATEMENT_CHARS]
+            logger.warning(
+                "Slow query (%.1f ms): %s", duration_ms, sql, extra={"duration_ms": duration_ms}
+            )
+
+    event.listen(engine, "before_cursor_execute", started)
+    event.listen(engine, "after_cursor_execute", finished)
+
+
+def init_app(app: Flask) -> None:
+    """Set up logging, request ids, and slow-query logging on each of the app's engines."""
+    configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
+    app.logger.removeHandler(default_handler)  # the root handler above writes its lines
+    app.before_request(start_request)
+    app.after_request(echo_request_id)
+    with app.app_context():
+        for engine in db.engines.values():
+            log_slow_queries(engine, app.config["SLOW_QUERY_MS"])

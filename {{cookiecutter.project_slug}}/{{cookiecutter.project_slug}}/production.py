@@ -1,0 +1,56 @@
+"""What production refuses to start with: a weak secret, debug mode, or an unplanned SQLite.
+
+:class:`~.config.ProductionConfig` calls :func:`unsafe_settings` and turns what it finds into
+one ``ConfigError``, so a bad deploy fails at start-up instead of serving requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy.engine import make_url
+
+MIN_SECRET_LENGTH = 32
+PLACEHOLDER = "change-me"  # the SECRET_KEY in .env.example
+KEY_RECIPE = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+FALSE_WORDS = {"", "0", "false", "no", "off"}
+
+
+def is_on(env: Mapping[str, str], name: str) -> bool:
+    """A yes/no setting: anything but empty, 0, false, no or off means yes."""
+    return env.get(name, "").strip().lower() not in FALSE_WORDS
+
+
+def secret_key_problem(secret: str) -> str | None:
+    if not secret:
+        return f"SECRET_KEY is not set. Set it to a long random value, e.g. from {KEY_RECIPE}."
+    if secret == PLACEHOLDER:
+        return f"SECRET_KEY is still the example value. Set a new one, e.g. from {KEY_RECIPE}."
+    if len(secret) < MIN_SECRET_LENGTH:
+        return (
+            f"SECRET_KEY has {len(secret)} characters; set one of at least "
+            f"{MIN_SECRET_LENGTH}, e.g. from {KEY_RECIPE}."
+        )
+    return None
+
+
+def sqlite_problem(variable: str, url: str) -> str | None:
+    if make_url(url).get_backend_name() != "sqlite":
+        return None
+    return (
+        f"{variable} points at SQLite. Set {variable} to your database server, or set "
+        "ALLOW_SQLITE_IN_PRODUCTION=1 if SQLite is really what you want."
+    )
+
+
+def unsafe_settings(env: Mapping[str, str], database_urls: Mapping[str, str]) -> list[str]:
+    """Every reason not to serve production traffic with these settings, as instructions.
+
+    ``database_urls`` maps each URL's variable name (``DATABASE_URL``, ...) to its value.
+    """
+    problems = [secret_key_problem(env.get("SECRET_KEY", ""))]
+    if is_on(env, "FLASK_DEBUG"):
+        problems.append("FLASK_DEBUG is on, which exposes a debugger. Unset it or set it to 0.")
+    if not is_on(env, "ALLOW_SQLITE_IN_PRODUCTION"):
+        problems += [sqlite_problem(name, url) for name, url in database_urls.items()]
+    return [problem for problem in problems if problem]

@@ -14,7 +14,8 @@ from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 TEXT_SUFFIXES = {".py", ".toml", ".md", ".txt", ".ini", ".cfg", ".yaml", ".yml", ".json", ".mako"}
-LEFTOVER = re.compile(r"\{\{|\{%|cookiecutter\.")
+# ``cookiecutter.`` not after a dot: ``.cookiecutter.json`` is the baked answers file.
+LEFTOVER = re.compile(r"\{\{|\{%|(?<!\.)cookiecutter\.")
 
 
 def bake(output_dir: Path, **answers: str) -> Path:

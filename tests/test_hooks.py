@@ -67,3 +67,15 @@ def test_slug_is_derived_from_the_name(cookies: Any) -> None:
     assert result.exit_code == 0, result.exception
     assert result.project_path.name == "billing_service_2"
     assert (result.project_path / "billing_service_2" / "__init__.py").is_file()
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("database", "oracle"), ("commit_mode", "sometimes"), ("use_docker", "maybe")],
+)
+def test_an_answer_outside_the_choices_is_refused_before_anything_is_written(
+    tmp_path: Path, option: str, value: str
+) -> None:
+    with pytest.raises(ValueError, match=f"{value} provided for choice variable {option}"):
+        bake(tmp_path, **{option: value})
+    assert list(tmp_path.iterdir()) == []

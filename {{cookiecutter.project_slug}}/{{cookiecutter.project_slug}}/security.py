@@ -6,7 +6,9 @@ The body limit (``MAX_CONTENT_LENGTH``) is Flask's own; a larger body is a 413 p
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app
+from collections.abc import Callable
+
+from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # A JSON API renders nothing in a browser: forbid framing, sniffing and loading anything.
@@ -18,15 +20,23 @@ HEADERS = {
 }
 
 
-def add_security_headers(response: Response) -> Response:
-    """Set the headers a view has not set itself; HSTS only where ``HSTS_MAX_AGE`` asks."""
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    max_age = current_app.config["HSTS_MAX_AGE"]
-    if max_age:
-        hsts = f"max-age={max_age}; includeSubDomains"
-        response.headers.setdefault("Strict-Transport-Security", hsts)
-    return response
+def response_headers(hsts_max_age: int) -> dict[str, str]:
+    """The headers for every response; HSTS only where ``HSTS_MAX_AGE`` asks for it."""
+    headers = dict(HEADERS)
+    if hsts_max_age:
+        headers["Strict-Transport-Security"] = f"max-age={hsts_max_age}; includeSubDomains"
+    return headers
+
+
+def header_adder(headers: dict[str, str]) -> Callable[[Response], Response]:
+    """An after-request hook setting ``headers`` where a view has not set them itself."""
+
+    def add_security_headers(response: Response) -> Response:
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return add_security_headers
 
 
 def trust_proxies(app: Flask, count: int) -> None:
@@ -44,4 +54,5 @@ def init_app(app: Flask) -> None:
     """Trust ``TRUSTED_PROXIES`` proxies (none by default) and add the headers."""
     if app.config["TRUSTED_PROXIES"]:
         trust_proxies(app, app.config["TRUSTED_PROXIES"])
-    app.after_request(add_security_headers)
+    # Built once: the headers depend only on settings.
+    app.after_request(header_adder(response_headers(app.config["HSTS_MAX_AGE"])))

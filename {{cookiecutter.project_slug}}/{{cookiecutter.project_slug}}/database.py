@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from flask import Flask
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase
 
 from .engine import configure_engine
+
+logger = logging.getLogger(__name__)
 
 # Stable constraint names, so migrations can drop and alter them on every database.
 NAMING_CONVENTION = {
@@ -41,9 +45,33 @@ else:
     Model = db.Model
 
 
+def rollback() -> None:
+    """Roll back the session's work, even when the server has dropped its connection.
+
+    A dropped connection holds no transaction to roll back: the first attempt finds it gone
+    and discards it, after which the session is clean.
+    """
+    try:
+        db.session.rollback()
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        logger.warning("The database had closed a connection: %s", type(error.orig).__name__)
+
+
+def end_session(_error: BaseException | None = None) -> None:
+    """Roll back and close the session when an app context ends (a request, say)."""
+    if db.session.registry.has():
+        rollback()
+        db.session.remove()
+
+
 def init_app(app: Flask) -> None:
     """Create the engines for ``app`` and install the events every connection needs."""
     db.init_app(app)
+    # Teardowns run in reverse: this one ends the session before Flask-SQLAlchemy's own, which
+    # would raise for a connection the server dropped after the view's last query.
+    app.teardown_appcontext(end_session)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"])
     with app.app_context():
         for engine in db.engines.values():

@@ -10,10 +10,11 @@ from typing import Any
 
 from flask import Flask, Response, current_app, json
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
-from .database import db
+from .database import rollback
 
 PROBLEM_TYPE = "application/problem+json"
 
@@ -67,14 +68,18 @@ def problem(
 
 
 def database_problem(error: SQLAlchemyError) -> Response:
-    """Roll the session back and answer for a database error: 409, 503 or 500."""
-    db.session.rollback()
+    """Roll the session back and answer for a database error: 409, 503 or 500.
+
+    503 covers a server that cannot be reached and a pool with no connection to spare.
+    """
+    rollback()
     if isinstance(error, IntegrityError):
         return problem(409, "The change conflicts with data that already exists.")
-    if isinstance(error, OperationalError) or (
+    if isinstance(error, OperationalError | PoolTimeout) or (
         isinstance(error, DBAPIError) and error.connection_invalidated
     ):
-        current_app.logger.warning("Database unavailable: %s", type(error.orig).__name__)
+        cause = error.orig if isinstance(error, DBAPIError) else error
+        current_app.logger.warning("Database unavailable: %s", type(cause).__name__)
         return problem(503, "The database is unavailable. Try again shortly.")
     current_app.logger.exception("Database error")
     return problem(500, "An unexpected error occurred.")
@@ -98,7 +103,7 @@ def handle_database_error(error: SQLAlchemyError) -> Response:
 
 def handle_unexpected(error: Exception) -> Response:
     """Any other exception: roll back, log with the traceback, answer a bare 500."""
-    db.session.rollback()
+    rollback()
     current_app.logger.exception("Unhandled exception", exc_info=error)
     return problem(500, "An unexpected error occurred.")
 

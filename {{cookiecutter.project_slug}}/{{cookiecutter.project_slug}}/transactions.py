@@ -14,7 +14,7 @@ from flask import Flask, Response, current_app
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, scoped_session
 
-from .database import db
+from .database import db, rollback
 from .errors import database_problem
 
 DEPTH_KEY = "transaction_depth"
@@ -82,7 +82,7 @@ def commit_request(response: Response) -> Response:
         return response
     mode: CommitMode = current_app.config["DATABASE_COMMIT_MODE"]
     if not mode.commits(response.status_code):
-        db.session.rollback()
+        rollback()
         return response
     try:
         db.session.commit()

@@ -5,7 +5,7 @@ DEMO := .demo
 DEMO_PROJECT := $(DEMO)/flask_db_app
 
 .DEFAULT_GOAL := help
-.PHONY: help tools demo test clean
+.PHONY: help tools demo test bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-6s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ demo: tools ## Bake a project with the defaults into .demo/, seed it and serve i
 
 test: tools ## Run the template's whole test suite
 	$(TOOLS)/bin/pytest $(PYTEST_ARGS)
+
+bench: tools ## Measure the baked API against a raw-driver Flask floor (needs PostgreSQL)
+	$(TOOLS)/bin/python -m benchmarks.api $(BENCH_ARGS)
 
 clean: ## Remove the tool virtualenv and the demo
 	rm -rf $(TOOLS) $(DEMO)

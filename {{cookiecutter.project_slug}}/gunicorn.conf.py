@@ -6,6 +6,8 @@ pool size must stay below what the database server accepts (``flask db-status`` 
 
 import os
 
+from {{ cookiecutter.project_slug }}.config import default_workers
+
 
 def env_int(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
@@ -18,12 +20,6 @@ def env_int(name: str, default: int) -> int:
 
 def env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def default_workers() -> int:
-    """Two per CPU this process may use, plus one, at most eight."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return min(2 * (cpus or 1) + 1, 8)
 
 
 # All interfaces by default, as a container needs; set GUNICORN_BIND=127.0.0.1:8000 elsewhere.
@@ -44,3 +40,8 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-i
 # Load the app once in the master, before forking. The app disposes of pooled connections a
 # worker inherits (engine.py), so each worker opens its own either way.
 preload_app = env_flag("GUNICORN_PRELOAD")
+# gunicorn's control socket: one per project and address, so two apps on a host never share it.
+control_socket = os.path.join(
+    os.environ.get("XDG_RUNTIME_DIR") or os.path.expanduser("~/.gunicorn"),
+    f"{{ cookiecutter.project_slug }}-{bind.replace(':', '-')}.ctl",
+)

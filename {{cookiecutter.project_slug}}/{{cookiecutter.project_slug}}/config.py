@@ -78,8 +78,11 @@ def bind_urls(env: Mapping[str, str]) -> dict[str, str]:
 
 
 def default_workers() -> int:
-    """gunicorn's worker count when ``WEB_CONCURRENCY`` is unset."""
-    return min(2 * (os.cpu_count() or 1) + 1, 8)
+    """gunicorn's worker count when ``WEB_CONCURRENCY`` is unset: two per usable CPU, plus
+    one, at most eight."""
+    usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    cpus = len(usable) if usable else os.cpu_count()
+    return min(2 * (cpus or 1) + 1, 8)
 
 
 class Config:

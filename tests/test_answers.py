@@ -21,6 +21,7 @@ from cookiecutter.exceptions import FailedHookException
 from .baking import LEFTOVER, bake, run, text_files, uv
 from .hostile import TEXT_ANSWERS, hostile_answers, renderings
 from .prompting import bake_typed
+from .venvs import venv_for
 
 CASES = list(hostile_answers(Path("marker")))
 
@@ -66,7 +67,10 @@ def test_the_package_imports_and_no_answer_ever_runs(
     _, project = case
     slug = project.name
     assert slug.isidentifier()
-    result = run([sys.executable, "-c", f"import {slug}; {slug}.create_app"], project)
+    # A virtualenv with the dependencies every bake declares (the package itself is imported
+    # from the project folder).
+    python = venv_for("sqlite", project)
+    result = run([str(python), "-c", f"import {slug}; {slug}.create_app"], project)
     assert result.returncode == 0, result.stderr[-3000:]
     assert not marker.exists()
 

@@ -10,9 +10,10 @@ from flask import Flask
 
 from {{ cookiecutter.project_slug }} import db
 from {{ cookiecutter.project_slug }}.diagnostics import (
-    check_pool_capacity,
+    check_pools,
     migration_heads,
     pool_capacity_problem,
+    pool_recycle_problem,
 )
 
 
@@ -91,7 +92,28 @@ def test_start_up_check_against_the_real_server(
     with app.app_context():
         # SQLite has no connection limit to exceed; every server database gets a warning.
         on_servers = [e for e in db.engines.values() if e.dialect.name != "sqlite"]
-    problems = check_pool_capacity(app)
+    problems = check_pools(app)
     assert len(problems) == len(on_servers)
     assert all("1000 workers" in problem for problem in problems)
-    assert caplog.text.count("Pool too large") == len(on_servers)
+    assert caplog.text.count("Pool settings for") == len(on_servers)
+
+
+def test_recycle_problem_names_the_server_limit(make_committed_app: Callable[..., Flask]) -> None:
+    app = make_committed_app(DB_POOL_RECYCLE="600")
+    assert pool_recycle_problem(app, server_idle_limit=601) is None
+    assert pool_recycle_problem(app, server_idle_limit=None) is None
+    problem = pool_recycle_problem(app, server_idle_limit=600)
+    assert problem == (
+        "DB_POOL_RECYCLE is 600 s, but the server closes connections idle for 600 s "
+        "(wait_timeout). Set DB_POOL_RECYCLE below 600."
+    )
+
+
+def test_start_up_check_reads_the_servers_idle_limit(
+    make_committed_app: Callable[..., Flask],
+) -> None:
+    app = make_committed_app(DB_POOL_RECYCLE="10000000")
+    with app.app_context():
+        mysql = [e for e in db.engines.values() if e.dialect.name == "mysql"]
+    problems = [problem for problem in check_pools(app) if "wait_timeout" in problem]
+    assert len(problems) == len(mysql)  # only MySQL/MariaDB closes idle connections itself

@@ -106,11 +106,11 @@ def db_status_command() -> None:
     for key, bind in db.engines.items():
         status = database_status(app, key, bind.engine)
         pool = ", ".join(f"{name}={value}" for name, value in status.pop("pool").items())
-        warning = status.pop("capacity_warning")
+        warnings = [status.pop("capacity_warning"), status.pop("recycle_warning")]
         for name, value in status.items():
             click.echo(f"{name:>16}: {value}")
         click.echo(f"{'pool':>16}: {pool}")
-        if warning:
+        for warning in filter(None, warnings):
             click.secho(f"{'warning':>16}: {warning}", fg="yellow")
         if not status["up_to_date"]:
             click.secho(f"{'':>16}  Run `flask db upgrade` to reach the head.", fg="yellow")

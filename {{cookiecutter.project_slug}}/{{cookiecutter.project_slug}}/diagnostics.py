@@ -48,22 +48,39 @@ def pool_capacity_problem(app: Flask, engine: Engine, server_limit: int | None) 
     )
 
 
-def check_pool_capacity(app: Flask) -> list[str]:
-    """Warn (in the log) about every database whose pools could exhaust the server."""
+def idle_limit(connection: Connection) -> int | None:
+    """Seconds the server keeps an idle connection open (MySQL's ``wait_timeout``)."""
+    if connection.dialect.name != "mysql":
+        return None
+    return int(connection.exec_driver_sql("SELECT @@SESSION.wait_timeout").scalar_one())
+
+
+def pool_recycle_problem(app: Flask, server_idle_limit: int | None) -> str | None:
+    """Say how to fix a pool that keeps connections longer than the server does."""
+    recycle = app.config["ENGINE_SETTINGS"].pool_recycle
+    if server_idle_limit is None or recycle < server_idle_limit:
+        return None
+    return (
+        f"DB_POOL_RECYCLE is {recycle} s, but the server closes connections idle for "
+        f"{server_idle_limit} s (wait_timeout). Set DB_POOL_RECYCLE below {server_idle_limit}."
+    )
+
+
+def check_pools(app: Flask) -> list[str]:
+    """Warn (in the log) about pools that could exhaust a server or outlive its connections."""
     problems = []
     with app.app_context():
         for key, engine in db.engines.items():
+            name = key or "default"
             try:
                 with engine.connect() as connection:
-                    limit = max_connections(connection)
+                    limit, idle = max_connections(connection), idle_limit(connection)
             except Exception as error:  # the app still starts; readiness will report it
-                app.logger.warning(
-                    "Could not check the pool size of %s: %s", key or "default", error
-                )
+                app.logger.warning("Could not check the pool of %s: %s", name, error)
                 continue
-            problem = pool_capacity_problem(app, engine, limit)
-            if problem:
-                app.logger.warning("Pool too large for %s: %s", key or "default", problem)
+            found = [pool_capacity_problem(app, engine, limit), pool_recycle_problem(app, idle)]
+            for problem in filter(None, found):
+                app.logger.warning("Pool settings for %s: %s", name, problem)
                 problems.append(problem)
     return problems
 
@@ -80,6 +97,7 @@ def database_status(app: Flask, key: str | None, engine: Engine) -> dict[str, An
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_heads()
         limit = max_connections(connection)
+        idle = idle_limit(connection)
         version = connection.dialect.server_version_info
     heads = migration_heads(app)
     return {
@@ -93,4 +111,5 @@ def database_status(app: Flask, key: str | None, engine: Engine) -> dict[str, An
         "max_connections": limit,
         "pool": pool_statistics(engine),
         "capacity_warning": pool_capacity_problem(app, engine, limit),
+        "recycle_warning": pool_recycle_problem(app, idle),
     }

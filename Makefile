@@ -25,8 +25,8 @@ demo: tools ## Bake a project with the defaults into .demo/, seed it and serve i
 	cd $(DEMO_PROJECT) && .venv/bin/python manage.py seed --count 50
 	cd $(DEMO_PROJECT) && .venv/bin/flask run --host 127.0.0.1 --port 5000
 
-test: tools ## Run the template's whole test suite
-	$(TOOLS)/bin/pytest $(PYTEST_ARGS)
+test: tools ## Run the template's whole test suite (and print the time of its slowest stages)
+	$(TOOLS)/bin/pytest --durations=25 $(PYTEST_ARGS)
 
 bench: tools ## Measure the baked API against a raw-driver Flask floor (needs PostgreSQL)
 	$(TOOLS)/bin/python -m benchmarks.api $(BENCH_ARGS)

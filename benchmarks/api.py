@@ -87,7 +87,9 @@ def measure_app(
     with serve(folder, python, url, workdir) as served:
         for path in ENDPOINTS.values():
             hammer(served.base, path, clients, min(1.0, seconds))  # warm up: connections, caches
-        return {name: hammer(served.base, path, clients, seconds) for name, path in ENDPOINTS.items()}
+        return {
+            name: hammer(served.base, path, clients, seconds) for name, path in ENDPOINTS.items()
+        }
 
 
 def report(results: dict[str, list[dict[str, Measure]]]) -> list[str]:
@@ -128,7 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with fresh_database("postgresql", "bench") as url:
             migrate(project, python, url)
             seed = [str(python), "manage.py", "seed", "--count", str(SEED)]
-            assert run(seed, project, production_env(url)).returncode == 0
+            seeded = run(seed, project, production_env(url))
+            if seeded.returncode != 0:
+                raise SystemExit(f"Seeding failed:\n{seeded.stdout}{seeded.stderr}")
             results: dict[str, list[dict[str, Measure]]] = {"floor": [], "app": []}
             for number in range(args.rounds):
                 for side, folder in (("floor", floor), ("app", project)):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 ANSWERS: dict[str, object] = json.loads(r"""{{ cookiecutter | tojson }}""")
 
-SECRET_PLACEHOLDER = "SECRET_KEY=change-me"
+SECRET_PLACEHOLDER = "SECRET_KEY=change-me"  # noqa: S105 - the line to replace, not a secret
 # A replay file: ``cookiecutter --replay-file .cookiecutter.json <template>`` re-bakes.
 ANSWERS_FILE = ".cookiecutter.json"
 

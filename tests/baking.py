@@ -21,7 +21,9 @@ LEFTOVER = re.compile(r"\{\{|\{%|(?<!\.)cookiecutter\.")
 def bake(output_dir: Path, **answers: str) -> Path:
     """Bake the template without prompts; return the project folder."""
     return Path(
-        cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(output_dir), extra_context=answers)
+        cookiecutter(
+            str(TEMPLATE), no_input=True, output_dir=str(output_dir), extra_context=answers
+        )
     )
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from .baking import bake, make_venv
-from .servers import fresh_database, require_server
-from .serving import ServedApp, migrate, serve
+from .servers import require_server
+from .serving import ServedApp, serve_on_new_database
 
 
 @pytest.fixture(scope="session")
@@ -39,17 +39,21 @@ def postgres_python(postgres_project: Path, tmp_path_factory: pytest.TempPathFac
 
 @pytest.fixture(scope="module")
 def production_app(
-    postgres_project: Path, postgres_python: Path, tmp_path_factory: pytest.TempPathFactory
+    postgres_project: Path,
+    postgres_python: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[ServedApp]:
     """The PostgreSQL project on a new database, served by gunicorn as in production.
 
     Two workers of four threads each: more requests at once than a worker's pool has
     connections, so the pool limit is reached, not just configured.
     """
-    with fresh_database("postgresql", "served") as url:
-        migrate(postgres_project, postgres_python, url)
-        workdir = tmp_path_factory.mktemp("served")
-        with serve(
-            postgres_project, postgres_python, url, workdir, gunicorn_args=("--threads", "4")
-        ) as served:
-            yield served
+    workdir = tmp_path_factory.mktemp("served")
+    with serve_on_new_database(
+        postgres_project,
+        postgres_python,
+        workdir,
+        "served",
+        gunicorn_args=("--threads", "4"),
+    ) as served:
+        yield served

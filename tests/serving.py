@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from .baking import run
 from .http import call, free_port, wait_until_up
+from .servers import fresh_database
 
 WORKERS = 2
 # Small pools, so that the limit they set is reached under load: each worker may hold at most
@@ -144,6 +145,23 @@ def serve(
     output = served.log_text()
     for mark in FAILURE_MARKS:
         assert mark not in output, output[-6000:]
+
+
+@contextmanager
+def serve_on_new_database(
+    project: Path,
+    python: Path,
+    workdir: Path,
+    label: str,
+    *,
+    gunicorn_args: tuple[str, ...] = (),
+    **overrides: str,
+) -> Iterator[ServedApp]:
+    """Serve ``project`` on a new PostgreSQL database, migrated first and dropped afterwards."""
+    with fresh_database("postgresql", label) as url:
+        migrate(project, python, url)
+        with serve(project, python, url, workdir, gunicorn_args=gunicorn_args, **overrides) as app:
+            yield app
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

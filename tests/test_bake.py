@@ -75,6 +75,6 @@ def test_two_bakes_get_different_secrets(cookies: Any) -> None:
     first = cookies.bake(extra_context={"project_slug": "first_app"})
     second = cookies.bake(extra_context={"project_slug": "second_app"})
     assert first.exit_code == second.exit_code == 0
-    assert env_file(first.project_path)["SECRET_KEY"] != env_file(second.project_path)[
-        "SECRET_KEY"
-    ]
+    assert (
+        env_file(first.project_path)["SECRET_KEY"] != env_file(second.project_path)["SECRET_KEY"]
+    )

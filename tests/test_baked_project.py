@@ -53,9 +53,17 @@ def served(
 ) -> Iterator[str]:
     """The default project under gunicorn (2 workers) on a loopback port; stopped afterwards."""
     bin_dir = default_python.parent
-    assert run([str(bin_dir / "flask"), "db", "upgrade"], default_project, database_env).returncode == 0
+    assert (
+        run([str(bin_dir / "flask"), "db", "upgrade"], default_project, database_env).returncode
+        == 0
+    )
     port = free_port()
-    env = {**os.environ, **database_env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2"}
+    env = {
+        **os.environ,
+        **database_env,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "2",
+    }
     process = subprocess.Popen(  # noqa: S603
         [str(bin_dir / "gunicorn"), "wsgi:app"],
         cwd=default_project,

@@ -149,7 +149,7 @@ def test_a_second_database_end_to_end(tmp_path: Path, database: str) -> None:
         ]
         source = revision.read_text()
         assert "def upgrade_analytics()" in source
-        assert "op.create_table(\n        \"page_views\"" in source or "'page_views'" in source
+        assert 'op.create_table(\n        "page_views"' in source or "'page_views'" in source
         for command in (["upgrade"], ["check"], ["downgrade", "0001"], ["upgrade"]):
             result = run([flask, "db", *command], project, env)
             assert result.returncode == 0, f"db {command}: {result.stdout}{result.stderr}"

@@ -28,7 +28,9 @@ CHOICES = {
     for name, values in json.loads((TEMPLATE / "cookiecutter.json").read_text()).items()
     if isinstance(values, list) and not name.startswith("_")
 }
-COMBINATIONS = [dict(zip(CHOICES, values, strict=True)) for values in itertools.product(*CHOICES.values())]
+COMBINATIONS = [
+    dict(zip(CHOICES, values, strict=True)) for values in itertools.product(*CHOICES.values())
+]
 
 
 def label(answers: dict[str, str]) -> str:
@@ -60,7 +62,11 @@ def test_combination_bakes_and_parses(baked: dict[str, Path], answers: dict[str,
         assert yaml.safe_load(path.read_text()) is not None, path
     env = dotenv_values(project / ".env")
     assert env["DATABASE_COMMIT_MODE"] == answers["commit_mode"]
-    assert (env["DATABASE_URL"] or "").startswith({"sqlite": "sqlite", "postgresql": "postgresql+psycopg", "mysql": "mysql+pymysql"}[answers["database"]])
+    assert (env["DATABASE_URL"] or "").startswith(
+        {"sqlite": "sqlite", "postgresql": "postgresql+psycopg", "mysql": "mysql+pymysql"}[
+            answers["database"]
+        ]
+    )
     assert (project / "Dockerfile").exists() is (answers["use_docker"] == "yes")
     assert (project / ".github").exists() is (answers["ci"] == "github")
 
@@ -75,7 +81,9 @@ def test_ruff_passes_on_every_combination(baked: dict[str, Path], command: list[
 
 def package_digest(project: Path) -> str:
     """A hash of the package's files and the Python version mypy is told to check for."""
-    digest = hashlib.sha256((project / "pyproject.toml").read_text().split("[tool.mypy]")[1].encode())
+    digest = hashlib.sha256(
+        (project / "pyproject.toml").read_text().split("[tool.mypy]")[1].encode()
+    )
     for path in sorted((project / project.name).rglob("*.py")):
         digest.update(path.relative_to(project).as_posix().encode() + path.read_bytes())
     return digest.hexdigest()

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from .http import call, free_port
 from .proxy import Proxy
 from .servers import SERVERS, fresh_database
-from .serving import ServedApp, Watcher, migrate, serve
+from .serving import ServedApp, Watcher, migrate, serve, serve_on_new_database
 from .traffic import EXPECTED, Client, drive
 
 pytestmark = pytest.mark.slow
@@ -86,7 +86,10 @@ def assert_recovered(served: ServedApp) -> None:
     try:
         users = []
         for number in range(20):
-            payload = {"email": f"after.{number}@example.com", "name": f"After {number}"}
+            payload = {
+                "email": f"after.{number}@example.com",
+                "name": f"After {number}",
+            }
             reply = client.send_json("POST", "/api/users", payload)
             assert reply.status == 201, reply
             users.append(reply.json())
@@ -183,20 +186,18 @@ def one_connection_app(
     postgres_project: Path, postgres_python: Path, tmp_path: Path
 ) -> Iterator[ServedApp]:
     """One worker of four threads sharing a single connection, given up on after 1 s."""
-    with fresh_database("postgresql", "pool") as url:
-        migrate(postgres_project, postgres_python, url)
-        with serve(
-            postgres_project,
-            postgres_python,
-            url,
-            tmp_path,
-            gunicorn_args=("--threads", "4"),
-            WEB_CONCURRENCY="1",
-            DB_POOL_SIZE="1",
-            DB_MAX_OVERFLOW="0",
-            DB_POOL_TIMEOUT="1",
-        ) as served:
-            yield served
+    with serve_on_new_database(
+        postgres_project,
+        postgres_python,
+        tmp_path,
+        "pool",
+        gunicorn_args=("--threads", "4"),
+        WEB_CONCURRENCY="1",
+        DB_POOL_SIZE="1",
+        DB_MAX_OVERFLOW="0",
+        DB_POOL_TIMEOUT="1",
+    ) as served:
+        yield served
 
 
 def test_requests_that_wait_too_long_for_a_connection_are_503(

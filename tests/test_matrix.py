@@ -31,9 +31,7 @@ def test_baked_suite_passes_on_its_database(
 
 
 @pytest.mark.parametrize("database", DATABASES)
-def test_migrations_round_trip_from_the_command_line(
-    tmp_path: Path, database: str
-) -> None:
+def test_migrations_round_trip_from_the_command_line(tmp_path: Path, database: str) -> None:
     project = bake(tmp_path, database=database)
     flask = str(venv_for(database, project).with_name("flask"))
     with fresh_database(database, "mig") as url:

@@ -1,4 +1,4 @@
-"""The baked project's pre-commit configuration: pinned ruff and hygiene hooks it already passes."""
+"""The baked project's pre-commit configuration: pinned ruff and hygiene hooks it passes."""
 
 from __future__ import annotations
 

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .servers import fresh_database
-from .serving import migrate, serve
+from .serving import serve_on_new_database
 from .traffic import EXPECTED, drive
 
 pytestmark = pytest.mark.slow
@@ -25,21 +24,19 @@ SECONDS = 4
 def test_preloaded_workers_each_use_their_own_connections(
     postgres_project: Path, postgres_python: Path, tmp_path: Path
 ) -> None:
-    with fresh_database("postgresql", "preload") as url:
-        migrate(postgres_project, postgres_python, url)
-        with serve(
-            postgres_project,
-            postgres_python,
-            url,
-            tmp_path,
-            gunicorn_args=("--threads", "4"),
-            GUNICORN_PRELOAD="true",
-            GUNICORN_MAX_REQUESTS="0",  # no recycling: the same workers must last the run
-        ) as served:
-            workers = served.worker_pids()
-            tally = drive(served.base, CLIENTS, SECONDS, label="preload")
-            assert served.worker_pids() == workers  # no worker died and was replaced
-        log = served.log_text()
+    with serve_on_new_database(
+        postgres_project,
+        postgres_python,
+        tmp_path,
+        "preload",
+        gunicorn_args=("--threads", "4"),
+        GUNICORN_PRELOAD="true",
+        GUNICORN_MAX_REQUESTS="0",  # no recycling: the same workers must last the run
+    ) as served:
+        workers = served.worker_pids()
+        tally = drive(served.base, CLIENTS, SECONDS, label="preload")
+        assert served.worker_pids() == workers  # no worker died and was replaced
+    log = served.log_text()
     print(f"\npreload: {tally.requests} requests, {dict(tally.statuses)}", file=sys.stderr)
     assert len(workers) == 2
     assert "Pool settings for" not in log  # the master's start-up check ran quietly

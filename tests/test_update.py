@@ -1,4 +1,4 @@
-"""A baked project keeps its answers, and re-baking from them is how it takes in template updates."""
+"""A baked project keeps its answers; re-baking from them is how it takes in template updates."""
 
 from __future__ import annotations
 

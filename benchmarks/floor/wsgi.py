@@ -24,7 +24,7 @@ ONE = "SELECT id, email, name, created_at FROM users WHERE id = %s"
 
 def connection() -> psycopg.Connection[Any]:
     """This worker's connection, opened on first use (after gunicorn has forked)."""
-    global _connection  # noqa: PLW0603 - one connection per process is the point
+    global _connection  # one connection per process is the point of the floor
     if _connection is None:
         url = os.environ["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
         _connection = psycopg.connect(url, autocommit=True)

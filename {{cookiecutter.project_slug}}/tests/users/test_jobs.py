@@ -22,14 +22,18 @@ ROWS_PER_JOB = 20
 
 
 @pytest.fixture
-def sessions_by_thread() -> Iterator[dict[int, set[int]]]:
-    """For each session that begins a transaction, the threads that used it."""
-    seen: dict[int, set[int]] = {}
+def sessions_by_thread() -> Iterator[dict[Session, set[int]]]:
+    """For each session that begins a transaction, the threads that used it.
+
+    Keyed by the sessions themselves, which keeps them alive: an id() could be reused by a
+    later session once an earlier one is freed.
+    """
+    seen: dict[Session, set[int]] = {}
     lock = threading.Lock()
 
     def record(session: Session, *_: Any) -> None:
         with lock:
-            seen.setdefault(id(session), set()).add(threading.get_ident())
+            seen.setdefault(session, set()).add(threading.get_ident())
 
     event.listen(Session, "after_begin", record)
     yield seen
@@ -59,7 +63,7 @@ def test_creates_users_and_skips_taken_emails(committed_app: Flask) -> None:
 
 
 def test_jobs_in_threads_never_share_a_session_and_release_every_connection(
-    committed_app: Flask, sessions_by_thread: dict[int, set[int]]
+    committed_app: Flask, sessions_by_thread: dict[Session, set[int]]
 ) -> None:
     with ThreadPoolExecutor(max_workers=JOBS) as pool:
         results = list(pool.map(lambda job: import_users(committed_app, rows(job)), range(JOBS)))

@@ -84,7 +84,8 @@ def hammer(base: str, path: str, clients: int, seconds: float) -> Measure:
 def measure_app(
     folder: Path, python: Path, url: str, workdir: Path, clients: int, seconds: float
 ) -> dict[str, Measure]:
-    with serve(folder, python, url, workdir) as served:
+    # Steady state: no worker recycling mid-run (both sides share the gunicorn settings).
+    with serve(folder, python, url, workdir, GUNICORN_MAX_REQUESTS="0") as served:
         for path in ENDPOINTS.values():
             hammer(served.base, path, clients, min(1.0, seconds))  # warm up: connections, caches
         return {

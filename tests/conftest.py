@@ -55,5 +55,8 @@ def production_app(
         workdir,
         "served",
         gunicorn_args=("--threads", "4"),
+        # Recycle workers every few hundred requests, so the load runs through restarts too.
+        GUNICORN_MAX_REQUESTS="500",
+        GUNICORN_MAX_REQUESTS_JITTER="50",
     ) as served:
         yield served

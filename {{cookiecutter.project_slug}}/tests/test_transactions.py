@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from flask import Flask
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from {{ cookiecutter.project_slug }} import db as _db
 from {{ cookiecutter.project_slug }}.transactions import transaction
 from {{ cookiecutter.project_slug }}.users.models import User
+
+from .probes import KILL_CONNECTION, OWN_CONNECTION_ID
 
 
 class Boom(Exception):
@@ -83,3 +87,18 @@ def test_the_session_is_usable_after_a_failure(db: Any) -> None:
     with transaction():
         add(db, "b@t.test")
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_the_blocks_own_error_survives_a_connection_the_server_dropped(
+    committed_app: Flask,
+) -> None:
+    with committed_app.app_context():
+        dialect = _db.engine.dialect.name
+        if dialect not in OWN_CONNECTION_ID:
+            pytest.skip("SQLite has no server connection to lose")
+        with pytest.raises(Boom), transaction():
+            own_id = _db.session.execute(text(OWN_CONNECTION_ID[dialect])).scalar_one()
+            with _db.engine.connect() as other:
+                other.execute(text(KILL_CONNECTION[dialect]), {"id": own_id})
+            raise Boom
+        _db.session.remove()

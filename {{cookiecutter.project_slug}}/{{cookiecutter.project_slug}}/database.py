@@ -10,7 +10,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 from .engine import configure_engine
 
@@ -45,14 +45,15 @@ else:
     Model = db.Model
 
 
-def rollback() -> None:
-    """Roll back the session's work, even when the server has dropped its connection.
+def rollback(session: Session | None = None) -> None:
+    """Roll back a session's work (``db.session`` by default), even when the server has
+    dropped its connection.
 
     A dropped connection holds no transaction to roll back: the first attempt finds it gone
     and discards it, after which the session is clean.
     """
     try:
-        db.session.rollback()
+        (db.session if session is None else session).rollback()
     except DBAPIError as error:
         if not error.connection_invalidated:
             raise

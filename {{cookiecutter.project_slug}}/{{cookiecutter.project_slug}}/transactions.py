@@ -66,7 +66,7 @@ def transaction(session: Session | scoped_session[Session] | None = None) -> Ite
             yield target
             target.commit()
         except BaseException:
-            target.rollback()
+            rollback(target)  # a dropped connection must not hide the block's own error
             raise
     finally:
         target.info[DEPTH_KEY] = depth

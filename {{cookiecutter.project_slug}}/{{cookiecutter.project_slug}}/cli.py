@@ -8,18 +8,16 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from .context import app_context
-from .database import db
+from .database import db, ping_databases
 from .diagnostics import database_status
 from .users.models import User
 from .users.sample import sample_users
 from .users.service import add_users
 
 SEED_BATCH_SIZE = 1000
-PING = text("SELECT 1")
 
 
 def init_db() -> None:
@@ -35,15 +33,6 @@ def seed(count: int, batch_size: int = SEED_BATCH_SIZE) -> None:
             with app_context():
                 add_users(batch)
             bar.update(len(batch))
-
-
-def ping_databases() -> None:
-    """Run ``SELECT 1`` on every database; the first failure propagates."""
-    try:
-        for bind in db.engines.values():
-            db.session.execute(PING, bind_arguments={"bind": bind})
-    finally:
-        db.session.rollback()
 
 
 def wait_for_database(timeout: float, interval: float = 1.0) -> int:

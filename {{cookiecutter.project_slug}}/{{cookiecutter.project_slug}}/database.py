@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from flask import Flask
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, text
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -58,6 +59,24 @@ def rollback(session: Session | None = None) -> None:
         if not error.connection_invalidated:
             raise
         logger.warning("The database had closed a connection: %s", type(error.orig).__name__)
+
+
+PING = text("SELECT 1")
+
+
+def ping(bind: Engine | Connection) -> None:
+    """Ask one database to answer, through the current session."""
+    db.session.execute(PING, bind_arguments={"bind": bind})
+
+
+def ping_databases() -> None:
+    """Ask every database to answer, then hand the connections back; the first failure
+    propagates."""
+    try:
+        for bind in db.engines.values():
+            ping(bind)
+    finally:
+        rollback()
 
 
 def end_session(_error: BaseException | None = None) -> None:

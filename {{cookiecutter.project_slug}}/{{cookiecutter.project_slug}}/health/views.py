@@ -5,15 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..database import db
+from ..database import db, ping, rollback
 from ..engine import pool_statistics
 from ..errors import problem
 
 bp = Blueprint("health", __name__)
-PING = text("SELECT 1")
 
 
 @bp.get("/healthz")
@@ -27,12 +25,12 @@ def readyz() -> dict[str, Any] | Response:
     """Ping each database and report its pool; 503 when one cannot be reached."""
     for key, bind in db.engines.items():
         try:
-            db.session.execute(PING, bind_arguments={"bind": bind})
+            ping(bind)
         except SQLAlchemyError as error:
-            db.session.rollback()
+            rollback()
             name = key or "default"
             current_app.logger.warning("Readiness check failed for %s: %s", name, error)
             return problem(503, f"Database {name!r} is unreachable.")
-    db.session.rollback()  # hand the connections back before reading the pools
+    rollback()  # hand the connections back before reading the pools
     pools = {key or "default": pool_statistics(bind.engine) for key, bind in db.engines.items()}
     return {"status": "ok", "databases": pools}

@@ -137,6 +137,7 @@ def serve(
     try:
         try:
             wait_until_up(served.base)
+            wait_for_workers(served, int(settings["WEB_CONCURRENCY"]))
         except AssertionError as error:
             raise AssertionError(f"{error}; its log ends:\n{served.log_text()[-3000:]}") from None
         yield served
@@ -162,6 +163,15 @@ def serve_on_new_database(
         migrate(project, python, url)
         with serve(project, python, url, workdir, gunicorn_args=gunicorn_args, **overrides) as app:
             yield app
+
+
+def wait_for_workers(served: ServedApp, count: int, seconds: float = 30) -> None:
+    """Wait until every worker has booted: the first answers requests before the others fork."""
+    deadline = time.monotonic() + seconds
+    while len(served.worker_pids()) < count:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gunicorn did not start {count} workers within {seconds}s")
+        time.sleep(0.05)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

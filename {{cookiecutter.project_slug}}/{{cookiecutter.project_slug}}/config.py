@@ -18,6 +18,7 @@ from .production import unsafe_settings
 from .transactions import parse_commit_mode
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEST_DATABASE = "{{ cookiecutter.project_slug }}_test"  # on the local server; see TestingConfig
 BIND_VARIABLE = re.compile(r"DATABASE_URL_([A-Z][A-Z0-9_]*)")
 
 
@@ -136,11 +137,17 @@ class DevelopmentConfig(Config):
 
 
 class TestingConfig(Config):
-    """The test suite: ``TEST_DATABASE_URL`` or in-memory SQLite, fixed secret."""
+    """The test suite: ``TEST_DATABASE_URL`` or a test database of the project's kind."""
 
     ENV_NAME = "testing"
     TESTING = True
-    DEFAULT_DATABASE_URL = "sqlite:///:memory:"
+{%- if cookiecutter.database == "postgresql" %}
+    DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/" + TEST_DATABASE
+{%- elif cookiecutter.database == "mysql" %}
+    DEFAULT_DATABASE_URL = "mysql+pymysql://root@127.0.0.1:3306/" + TEST_DATABASE
+{%- else %}
+    DEFAULT_DATABASE_URL = "sqlite://"  # the test fixtures make it a file of their own
+{%- endif %}
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         source = os.environ if env is None else env

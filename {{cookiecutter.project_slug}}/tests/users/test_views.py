@@ -199,11 +199,11 @@ def test_update_missing_user_is_404(client: FlaskClient, db: Any) -> None:
 
 
 def test_delete_user(client: FlaskClient, db: Any) -> None:
-    user = UserFactory()
-    response = client.delete(f"/api/users/{user.id}")
+    user_id = UserFactory().id
+    response = client.delete(f"/api/users/{user_id}")
     assert response.status_code == 204
     assert response.data == b""
-    assert_problem(client.get(f"/api/users/{user.id}"), 404)
+    assert_problem(client.get(f"/api/users/{user_id}"), 404)
     assert user_count(db) == 0
 
 

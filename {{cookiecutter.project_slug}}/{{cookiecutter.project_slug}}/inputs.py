@@ -27,7 +27,7 @@ class IdConverter(BaseConverter):
     or DELETE to it answered 405 (another method's route matched the path) instead of 404.
     """
 
-    regex = "[0-9]+"  # not \\d, which also matches other scripts' digits
+    regex = "[0-9]+"  # not \d, which also matches the digits of other scripts
     weight = 50  # as the built-in int converter: static path parts win over it
 
     def to_python(self, value: str) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 from dotenv import load_dotenv
 from flask import Flask
 
-from . import cli, database, errors, logs, request_commit, security
+from . import cli, database, errors, inputs, logs, request_commit, security
 from .config import Config, config_for
 from .health import bp as health_bp
 from .users import bp as users_bp
@@ -27,6 +27,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     request_commit.init_app(app)  # it places its hooks to run first and last, wherever it is
     logs.init_app(app)
     errors.init_app(app)
+    inputs.init_app(app)
     security.init_app(app)
     cli.init_app(app)
     app.register_blueprint(health_bp)

@@ -38,6 +38,31 @@ with create_app().app_context():
         db.session.rollback()
 """
 
+# One app connection runs a query often enough for the driver to prepare it, and commits; while
+# another holds the server connection it used, it runs the query again on a different one.
+REPEATED_QUERY = """\
+from sqlalchemy import text
+from {package} import create_app, db
+
+QUERY = text("SELECT CAST(:number AS integer) + 1")
+with create_app().app_context(), db.engine.connect() as first, db.engine.connect() as second:
+    for _ in range(10):
+        first.execute(QUERY, {{"number": 1}})
+    first.commit()
+    second.execute(text("SELECT 1"))
+    print(first.execute(QUERY, {{"number": 1}}).scalar_one())
+    first.commit()
+    second.commit()
+"""
+
+
+def run_in_app(project: Path, python: Path, script: str, env: dict[str, str]) -> str:
+    """Run ``script`` (with ``{package}`` filled in) in the project's venv; return its output."""
+    code = script.format(package=project.name)
+    result = run([str(python), "-c", code], project, env, timeout=60)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
 
 @pytest.fixture(scope="module")
 def pooler() -> Iterator[Pooler]:
@@ -93,12 +118,17 @@ def test_migrations_and_the_api_under_load_work_through_the_pooler(
 def test_the_statement_timeout_cuts_long_reads_through_the_pooler(
     postgres_project: Path, postgres_python: Path, pooler: Pooler, database_url: str
 ) -> None:
-    script = LONG_READS.format(package=postgres_project.name)
     env = production_env(
         pooler.url(database_url), DB_STATEMENT_TIMEOUT_MS="300", **BEHIND_THE_POOLER
     )
-    result = run([str(postgres_python), "-c", script], postgres_project, env, timeout=60)
-    assert result.returncode == 0, result.stderr
-    outcomes = [line.split() for line in result.stdout.splitlines()]
-    assert [name for name, _ in outcomes] == ["QueryCanceled", "QueryCanceled"], result.stdout
-    assert all(float(seconds) < 2 for _, seconds in outcomes), result.stdout
+    output = run_in_app(postgres_project, postgres_python, LONG_READS, env)
+    outcomes = [line.split() for line in output.splitlines()]
+    assert [name for name, _ in outcomes] == ["QueryCanceled", "QueryCanceled"], output
+    assert all(float(seconds) < 2 for _, seconds in outcomes), output
+
+
+def test_statements_are_never_prepared_behind_the_pooler(
+    postgres_project: Path, postgres_python: Path, pooler: Pooler, database_url: str
+) -> None:
+    env = production_env(pooler.url(database_url), **BEHIND_THE_POOLER)
+    assert run_in_app(postgres_project, postgres_python, REPEATED_QUERY, env).split() == ["2"]

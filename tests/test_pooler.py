@@ -102,6 +102,8 @@ def test_migrations_and_the_api_under_load_work_through_the_pooler(
         database_url,
         tmp_path,
         app_database_url=pooled_url,
+        # 2 workers x 4 threads may hold 6 app connections: 3 times the pooler's server ones.
+        gunicorn_args=("--threads", "4"),
         **BEHIND_THE_POOLER,
     ) as served:
         tally = drive(served.base, CLIENTS, SECONDS, label="pooled")

@@ -17,6 +17,8 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import QueuePool
 
+from .pooler import timeout_connect_args
+
 DRIVERS = {
     "postgres": "postgresql+psycopg",
     "postgresql": "postgresql+psycopg",
@@ -83,6 +85,7 @@ class EngineSettings:
     pool_recycle: int = 1800
     connect_timeout: int = 5
     statement_timeout_ms: int = 30_000
+    pooler: str = "none"  # "transaction": a transaction pooler is in front (see .pooler)
     sqlite_busy_timeout_ms: int = 5_000
     application_name: str = "app"
 
@@ -113,7 +116,7 @@ def engine_options(raw_url: str, settings: EngineSettings) -> dict[str, Any]:
         options["connect_args"] = {
             "connect_timeout": settings.connect_timeout,
             "application_name": settings.application_name,
-            "options": f"-c statement_timeout={settings.statement_timeout_ms}",
+            **timeout_connect_args(settings.pooler, settings.statement_timeout_ms),
         }
     elif backend == "mysql":
         options["connect_args"] = {

@@ -86,10 +86,11 @@ def make_venv(location: Path, project: Path, extras: str = "dev") -> Path:
     return python
 
 
-def run_suite(python: Path, project: Path, env: dict[str, str] | None = None) -> Any:
+def run_suite(python: Path, project: Path, env: dict[str, str] | None = None, *args: str) -> Any:
     """Run a baked project's own pytest with ``python``; fail with its output if it fails."""
     # Run from the project folder so its own package (not an installed copy) is imported.
-    result = run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
+    command = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
+    result = run(command, project, env)
     summary = result.stdout.strip().splitlines()[-1:] or ["no output"]
     print(f"    {project.name}: {summary[0]}", file=sys.stderr)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]

@@ -64,3 +64,11 @@ def test_an_update_is_one_statement_where_the_database_returns_updated_rows(
     data = [sql for sql in queries.statements if sql.split()[0].upper() in {"SELECT", "UPDATE"}]
     # MySQL and MariaDB have no UPDATE ... RETURNING: they read the user back.
     assert len(data) == (1 if db.engine.dialect.update_returning else 2), data
+
+
+def test_an_update_that_changes_nothing_still_finds_the_user(client: FlaskClient, db: Any) -> None:
+    # MySQL reports the rows an UPDATE matched (SQLAlchemy's driver asks it to), not only those
+    # it changed: a PATCH that changes nothing must not look like a missing user.
+    user = UserFactory(name="Ada")
+    response = client.patch(f"/api/users/{user.id}", json={"name": "Ada"})
+    assert response.status_code == 200

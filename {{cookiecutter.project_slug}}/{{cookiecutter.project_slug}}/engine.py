@@ -1,7 +1,8 @@
 """Engine settings that fit each database, and what the app reads back from a pool.
 
 Nothing here needs an app: the config calls :func:`normalise_url` and :func:`engine_options`,
-and :mod:`.database` calls :func:`configure_engine` on each engine it creates.
+and :mod:`.database` calls :func:`configure_engine` on each engine it creates. SQLite's own
+connection and transaction events live in :mod:`.sqlite`.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import QueuePool
 
 from .pooler import timeout_connect_args
+from .sqlite import configure_sqlite, is_memory_sqlite
 
 DRIVERS = {
     "postgres": "postgresql+psycopg",
@@ -65,14 +66,6 @@ def normalise_url(raw: str, name: str = "DATABASE_URL") -> str:
     elif backend == "postgres":
         url = url.set(drivername=f"postgresql+{driver}")
     return url.render_as_string(hide_password=False)
-
-
-def is_memory_sqlite(url: URL) -> bool:
-    """In-memory SQLite gets a single shared connection and no pool limits."""
-    database = url.database or ""
-    return url.get_backend_name() == "sqlite" and (
-        database in ("", ":memory:") or url.query.get("mode") == "memory"
-    )
 
 
 @dataclass(frozen=True)
@@ -136,30 +129,7 @@ def configure_engine(engine: Engine) -> None:
     """Install connection events on a new engine and remember it for fork safety."""
     _ENGINES.add(engine)
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine)
-
-
-def _configure_sqlite(engine: Engine) -> None:
-    """Real transactions (so SAVEPOINT works), foreign keys, and WAL for file databases.
-
-    The busy timeout comes from the ``timeout`` connect argument (see :func:`engine_options`).
-    """
-    file_database = not is_memory_sqlite(engine.url)
-
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Stop the driver from issuing BEGIN on its own; SQLAlchemy emits it below instead.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        if file_database:
-            cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()
-
-    def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
-
-    event.listen(engine, "connect", on_connect)
-    event.listen(engine, "begin", on_begin)
+        configure_sqlite(engine)
 
 
 def dispose_inherited_connections() -> None:

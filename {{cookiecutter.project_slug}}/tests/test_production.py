@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -37,9 +39,28 @@ def test_refuses_a_short_secret_key() -> None:
         ProductionConfig({**PRODUCTION_ENV, "SECRET_KEY": "k" * 31})
 
 
-def test_refuses_the_example_secret_key() -> None:
-    with pytest.raises(ConfigError, match="SECRET_KEY is still the example value"):
-        ProductionConfig({**PRODUCTION_ENV, "SECRET_KEY": "change-me"})
+@pytest.mark.parametrize("key", ["change-me", "  change-me  ", "CHANGE-ME" + "x7Qp2Lm9" * 4])
+def test_refuses_the_example_secret_key_even_padded(key: str) -> None:
+    with pytest.raises(ConfigError, match="SECRET_KEY is still the example value") as refused:
+        ProductionConfig({**PRODUCTION_ENV, "SECRET_KEY": key})
+    assert "secrets.token_urlsafe(48)" in str(refused.value)
+
+
+@pytest.mark.parametrize("key", ["a" * 32, "ab" * 20, "password" * 4, "secret12" * 5])
+def test_refuses_a_secret_key_that_is_not_random(key: str) -> None:
+    with pytest.raises(ConfigError, match="different characters, so it is not random") as refused:
+        ProductionConfig({**PRODUCTION_ENV, "SECRET_KEY": key})
+    assert "secrets.token_urlsafe(48)" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "make_key", [secrets.token_urlsafe, secrets.token_hex, lambda: secrets.token_hex(16)]
+)
+def test_accepts_random_keys_as_secrets_makes_them(make_key: Callable[[], str]) -> None:
+    """Hex digits have only 16 symbols: a random hex key must pass all the same."""
+    for _ in range(200):
+        settings = ProductionConfig({**PRODUCTION_ENV, "SECRET_KEY": make_key()})
+        assert settings.SECRET_KEY  # built: nothing was refused
 
 
 @pytest.mark.parametrize("value", ["1", "true", "yes"])

@@ -53,9 +53,10 @@ def env_choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], defa
     raise ConfigError(f"{name}={raw!r} is not one of: {', '.join(choices)}.")
 
 
-def engine_settings(env: Mapping[str, str]) -> EngineSettings:
+def engine_settings(env: Mapping[str, str], hide_parameters: bool = True) -> EngineSettings:
     """Connection settings from ``DB_*`` variables; each database takes what applies to it."""
     return EngineSettings(
+        hide_parameters=hide_parameters,
         pool_size=env_int(env, "DB_POOL_SIZE", 5, minimum=1),
         max_overflow=env_int(env, "DB_MAX_OVERFLOW", 10),
         pool_timeout=env_int(env, "DB_POOL_TIMEOUT", 10, minimum=1),
@@ -95,6 +96,8 @@ class Config:
     DEFAULT_DATABASE_URL = "sqlite:///app.db"
     DEFAULT_LOG_FORMAT = "text"
     DEFAULT_HSTS_MAX_AGE = 0  # seconds; 0 sends no Strict-Transport-Security header
+    # Bound values of a failed statement are left out of its error (and so of the logs).
+    HIDE_SQL_PARAMETERS = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -103,6 +106,8 @@ class Config:
         self.SECRET_KEY = env.get("SECRET_KEY", "")
         self.MAX_CONTENT_LENGTH = env_int(env, "MAX_CONTENT_LENGTH", 1024 * 1024, minimum=1)
         self.TRUSTED_PROXIES = env_int(env, "TRUSTED_PROXIES", 0)
+        self.TRUSTED_PROXY_HOST = env_int(env, "TRUSTED_PROXY_HOST", 0)
+        self.TRUSTED_PROXY_PREFIX = env_int(env, "TRUSTED_PROXY_PREFIX", 0)
         self.HSTS_MAX_AGE = env_int(env, "HSTS_MAX_AGE", self.DEFAULT_HSTS_MAX_AGE)
         self.LOG_FORMAT = env_choice(env, "LOG_FORMAT", ("text", "json"), self.DEFAULT_LOG_FORMAT)
         self.LOG_LEVEL = env_choice(env, "LOG_LEVEL", LOG_LEVELS, "INFO")
@@ -111,7 +116,7 @@ class Config:
         self.DATABASE_COMMIT_MODE = parse_commit_mode(commit_mode)
         self.MIGRATIONS_DIR = env.get("MIGRATIONS_DIR") or str(PROJECT_ROOT / "migrations")
         self.WEB_CONCURRENCY = env_int(env, "WEB_CONCURRENCY", default_workers(), minimum=1)
-        settings = engine_settings(env)
+        settings = engine_settings(env, self.HIDE_SQL_PARAMETERS)
         self.ENGINE_SETTINGS = settings
         url = normalise_url(env.get("DATABASE_URL") or self.DEFAULT_DATABASE_URL)
         self.SQLALCHEMY_DATABASE_URI = url
@@ -133,6 +138,7 @@ class DevelopmentConfig(Config):
 
     ENV_NAME = "development"
     DEBUG = True
+    HIDE_SQL_PARAMETERS = False  # a failed statement's error shows the values it was given
 
 
 class TestingConfig(Config):

@@ -186,10 +186,10 @@ CONFIGS: dict[str, type[Config]] = {
 }
 
 
-def config_for(env: Mapping[str, str] | None = None) -> Config:
-    """Build the config class that ``APP_ENV`` names (``development`` when unset)."""
+def config_for(env: Mapping[str, str] | None = None, default: str = "development") -> Config:
+    """Build the config class that ``APP_ENV`` names (``default`` when unset)."""
     env = os.environ if env is None else env
-    name = env.get("APP_ENV", "development").strip().lower()
+    name = (env.get("APP_ENV", "").strip() or default).lower()
     try:
         config_class = CONFIGS[name]
     except KeyError:

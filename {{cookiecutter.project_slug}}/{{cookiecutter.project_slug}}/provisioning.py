@@ -14,8 +14,8 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 
-# Where to connect to create a database: PostgreSQL's own database, or none at all on MySQL.
-MAINTENANCE_DATABASE = {"postgresql": "postgres", "mysql": None}
+# Where to connect to create a database: ones every server has and every user may open.
+MAINTENANCE_DATABASE = {"postgresql": "postgres", "mysql": "information_schema"}
 LISTED = {
     "postgresql": text("SELECT 1 FROM pg_database WHERE datname = :name"),
     "mysql": text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :name"),

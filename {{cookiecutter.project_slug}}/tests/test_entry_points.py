@@ -102,7 +102,7 @@ def test_a_bad_setting_ends_a_command_with_its_message_alone(
     assert_ends_with_the_message_alone(start(command, **settings), message)
 
 
-@pytest.mark.parametrize("command", ["db-status", "init-db"])
-def test_a_database_that_does_not_answer_ends_a_command_with_one_line(command: str) -> None:
-    result = start([FLASK, command], DATABASE_URL=unreachable_database())
+@pytest.mark.parametrize("command", [["db-status"], ["init-db"], ["seed", "--count", "1"]])
+def test_a_database_that_does_not_answer_ends_a_command_with_one_line(command: list[str]) -> None:
+    result = start([FLASK, *command], DATABASE_URL=unreachable_database())
     assert_ends_with_the_message_alone(result, "Error: The database did not answer: ")

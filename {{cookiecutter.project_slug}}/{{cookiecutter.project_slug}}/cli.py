@@ -106,7 +106,8 @@ def wait_db_command(timeout: float) -> None:
 @with_appcontext
 def seed_command(count: int, batch_size: int) -> None:
     """Add COUNT sample users."""
-    seed(count, batch_size)
+    with reported():
+        seed(count, batch_size)
     click.echo(f"Added {count} users.")
 
 

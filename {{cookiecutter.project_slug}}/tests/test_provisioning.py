@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from uuid import uuid4
 
 import pytest
 from flask import Flask
 from sqlalchemy import inspect
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from {{ cookiecutter.project_slug }} import create_app, db
 from {{ cookiecutter.project_slug }}.config import TestingConfig
 from {{ cookiecutter.project_slug }}.provisioning import maintenance_connection
+
+# A user who may log in but not create databases, and how to remove it again (the MySQL
+# driver formats % even without parameters, so any host is written %%).
+CREATE_USER = {"postgresql": "CREATE ROLE {} LOGIN", "mysql": "CREATE USER {}@'%%'"}
+DROP_USER = {"postgresql": "DROP ROLE IF EXISTS {}", "mysql": "DROP USER IF EXISTS {}@'%%'"}
 
 
 def drop_database(url: URL) -> None:
@@ -37,26 +43,52 @@ def missing_database() -> Iterator[URL]:
     drop_database(url)
 
 
+@contextmanager
+def app_on(url: URL) -> Iterator[Flask]:
+    """An app whose database is ``url``; its connections are closed afterwards."""
+    settings = TestingConfig({"TEST_DATABASE_URL": url.render_as_string(hide_password=False)})
+    app = create_app(settings)
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            for engine in db.engines.values():
+                engine.dispose()
+
+
 @pytest.fixture
-def app_on(missing_database: URL) -> Iterator[Flask]:
-    url = missing_database.render_as_string(hide_password=False)
-    app = create_app(TestingConfig({"TEST_DATABASE_URL": url}))
-    yield app
-    with app.app_context():
-        for engine in db.engines.values():
-            engine.dispose()
+def unprivileged(missing_database: URL) -> Iterator[URL]:
+    """``missing_database`` as seen by a new user who may not create databases."""
+    user = f"init_db_{uuid4().hex[:10]}"
+    with maintenance_connection(missing_database) as connection:
+        statements = (CREATE_USER[connection.dialect.name], DROP_USER[connection.dialect.name])
+        try:
+            connection.exec_driver_sql(statements[0].format(user))
+        except DBAPIError as error:
+            pytest.skip(f"the test user may not create users: {error.orig}")
+    yield missing_database.set(username=user, password="")
+    with maintenance_connection(missing_database) as connection:
+        connection.exec_driver_sql(statements[1].format(user))
 
 
-def test_init_db_creates_a_missing_database_and_its_tables(
-    app_on: Flask, missing_database: URL
-) -> None:
-    runner = app_on.test_cli_runner()
-    result = runner.invoke(args=["init-db"])
-    assert result.exit_code == 0, result.output
-    created = f"Created the database {missing_database.database} on {missing_database.host}."
-    assert created in result.output.splitlines()
-    with app_on.app_context():
-        assert inspect(db.engine).has_table("users")
-    again = runner.invoke(args=["init-db"])
+def test_init_db_creates_a_missing_database_and_its_tables(missing_database: URL) -> None:
+    with app_on(missing_database) as app:
+        runner = app.test_cli_runner()
+        result = runner.invoke(args=["init-db"])
+        assert result.exit_code == 0, result.output
+        created = f"Created the database {missing_database.database} on {missing_database.host}."
+        assert created in result.output.splitlines()
+        with app.app_context():
+            assert inspect(db.engine).has_table("users")
+        again = runner.invoke(args=["init-db"])
     assert again.exit_code == 0, again.output
     assert "Created" not in again.output
+
+
+def test_init_db_says_in_one_line_how_to_create_what_it_may_not(unprivileged: URL) -> None:
+    with app_on(unprivileged) as app:
+        result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 1
+    [line] = result.output.splitlines()
+    assert line.startswith(f"Error: The database {unprivileged.database} does not exist")
+    assert "CREATE DATABASE" in line

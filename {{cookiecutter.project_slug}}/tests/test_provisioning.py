@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from uuid import uuid4
 
 import pytest
@@ -12,9 +12,11 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from {{ cookiecutter.project_slug }} import create_app, db
+from {{ cookiecutter.project_slug }} import db
 from {{ cookiecutter.project_slug }}.config import TestingConfig
 from {{ cookiecutter.project_slug }}.provisioning import maintenance_connection
+
+from .environments import built_app
 
 # A user who may log in but not create databases, and how to remove it again (the MySQL
 # driver formats % even without parameters, so any host is written %%).
@@ -43,17 +45,10 @@ def missing_database() -> Iterator[URL]:
     drop_database(url)
 
 
-@contextmanager
-def app_on(url: URL) -> Iterator[Flask]:
+def app_on(url: URL) -> AbstractContextManager[Flask]:
     """An app whose database is ``url``; its connections are closed afterwards."""
-    settings = TestingConfig({"TEST_DATABASE_URL": url.render_as_string(hide_password=False)})
-    app = create_app(settings)
-    try:
-        yield app
-    finally:
-        with app.app_context():
-            for engine in db.engines.values():
-                engine.dispose()
+    raw = url.render_as_string(hide_password=False)
+    return built_app(TestingConfig({"TEST_DATABASE_URL": raw}))
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ pool size must stay below what the database server accepts (``flask db-status`` 
 import os
 
 from {{ cookiecutter.project_slug }}.config import default_workers
+from {{ cookiecutter.project_slug }}.factory import load_config
 
 
 def env_int(name: str, default: int) -> int:
@@ -46,3 +47,9 @@ control_socket = os.path.join(
     os.environ.get("XDG_RUNTIME_DIR") or os.path.expanduser("~/.gunicorn"),
     f"{{ cookiecutter.project_slug }}-{bind.replace(':', '-')}.ctl",
 )
+
+
+def on_starting(_server: object) -> None:
+    """Read the app's settings once in the master, as ``wsgi.py`` will in each worker: a bad
+    one stops gunicorn here with its message, not with a traceback from every worker."""
+    load_config(None, default_env="production")

@@ -81,6 +81,8 @@ class EngineSettings:
     pooler: str = "none"  # "transaction": a transaction pooler is in front (see .pooler)
     sqlite_busy_timeout_ms: int = 5_000
     application_name: str = "app"
+    # Leave bound values (a card number, an email) out of error messages and so out of logs.
+    hide_parameters: bool = True
 
     def pool(self) -> dict[str, Any]:
         return {
@@ -100,9 +102,10 @@ def engine_options(raw_url: str, settings: EngineSettings) -> dict[str, Any]:
     """Engine keyword arguments that fit the database ``raw_url`` names."""
     url = make_url(raw_url)
     backend = url.get_backend_name()
+    options: dict[str, Any] = {"hide_parameters": settings.hide_parameters}
     if is_memory_sqlite(url):
-        return {}  # one shared connection (StaticPool): there is no pool to limit
-    options = settings.pool()
+        return options  # one shared connection (StaticPool): there is no pool to limit
+    options |= settings.pool()
     if backend == "sqlite":
         options["connect_args"] = {"timeout": settings.sqlite_busy_timeout_ms / 1000}
     elif backend == "postgresql":

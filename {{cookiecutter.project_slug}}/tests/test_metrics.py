@@ -84,10 +84,10 @@ def add_session_routes(app: Flask) -> None:
         db.session.commit()
         return "", 204
 
-    @app.post("/test/give-up")
-    def give_up() -> object:
-        db.session.add(User(email="abandoned@example.com", name="Abandoned"))
-        db.session.flush()
+    @app.post("/test/savepoint-then-give-up")
+    def savepoint_then_give_up() -> object:
+        with db.session.begin_nested():  # released, yet the transaction around it is not kept
+            db.session.add(User(email="abandoned@example.com", name="Abandoned"))
         return problem(400, "Changed my mind.")
 
 
@@ -177,12 +177,12 @@ def test_a_savepoint_is_not_a_commit(metrics_app: Flask) -> None:
     assert after.since(before, "db_commits_total", mode=mode) == 1
 
 
-def test_work_given_up_is_a_rollback_not_a_commit(metrics_app: Flask) -> None:
+def test_work_given_up_after_a_savepoint_is_a_rollback_not_a_commit(metrics_app: Flask) -> None:
     add_session_routes(metrics_app)
     client = metrics_app.test_client()
     mode = mode_of(metrics_app)
     before = Scrape(client)
-    assert client.post("/test/give-up").status_code == 400
+    assert client.post("/test/savepoint-then-give-up").status_code == 400
     after = Scrape(client)
     assert after.since(before, "db_rollbacks_total", mode=mode) == 1
     assert after.since(before, "db_commits_total", mode=mode) == 0

@@ -45,31 +45,37 @@ class PoolCounts:
     """One pool's connections as this process has seen them open, close and change hands."""
 
     def __init__(self, database: str, size: int, max_overflow: int) -> None:
-        self.database = database
         self.size = size
         self.max_overflow = max_overflow
         self.open = 0
         self.checked_out = 0
         self.lock = threading.Lock()
+        # Looked up once: each checkout and checkin sets them.
+        self.checked_out_gauge = CHECKED_OUT.labels(database)
+        self.idle_gauge = IDLE.labels(database)
+        self.overflow_gauge = OVERFLOW.labels(database)
+        self.size_gauge = SIZE.labels(database)
+        self.max_overflow_gauge = MAX_OVERFLOW.labels(database)
+        self.publish_limits()
 
     def change(self, opened: int = 0, taken: int = 0) -> None:
         with self.lock:
             self.open += opened
             self.checked_out += taken
-            self.publish()
+            self.checked_out_gauge.set(self.checked_out)
+            self.idle_gauge.set(max(self.open - self.checked_out, 0))
+            if opened:
+                self.overflow_gauge.set(max(self.open - self.size, 0))
 
-    def publish(self) -> None:
-        labels = (self.database,)
-        CHECKED_OUT.labels(*labels).set(self.checked_out)
-        IDLE.labels(*labels).set(max(self.open - self.checked_out, 0))
-        OVERFLOW.labels(*labels).set(max(self.open - self.size, 0))
-        SIZE.labels(*labels).set(self.size)
-        MAX_OVERFLOW.labels(*labels).set(self.max_overflow)
+    def publish_limits(self) -> None:
+        self.size_gauge.set(self.size)
+        self.max_overflow_gauge.set(self.max_overflow)
 
     def forget(self) -> None:
         """A forked worker starts with none: the parent's connections are not its own."""
         with self.lock:
             self.open = self.checked_out = 0
+        self.publish_limits()  # into the worker's own files
 
 
 _COUNTS: weakref.WeakSet[PoolCounts] = weakref.WeakSet()

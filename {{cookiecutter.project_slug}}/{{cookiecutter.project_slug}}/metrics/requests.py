@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, request
@@ -29,6 +30,12 @@ DURATION = Histogram(
 )
 
 
+@cache
+def series(endpoint: str, status: str) -> tuple[Counter, Histogram]:
+    """The count and the timing of one endpoint and status class (few: looked up once)."""
+    return REQUESTS.labels(endpoint, status), DURATION.labels(endpoint, status)
+
+
 class RequestMetrics:
     """WSGI middleware: counts and times each request by the endpoint the app matched."""
 
@@ -46,9 +53,9 @@ class RequestMetrics:
         try:
             return self.app(environ, recording_start_response)
         finally:
-            labels = (environ.get(ENDPOINT_KEY, UNMATCHED), status[0])
-            REQUESTS.labels(*labels).inc()
-            DURATION.labels(*labels).observe(time.perf_counter() - started)
+            count, duration = series(environ.get(ENDPOINT_KEY, UNMATCHED), status[0])
+            count.inc()
+            duration.observe(time.perf_counter() - started)
 
 
 def note_endpoint() -> None:

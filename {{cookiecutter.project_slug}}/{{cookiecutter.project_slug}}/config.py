@@ -15,7 +15,7 @@ from typing import Any
 
 from .engine import EngineSettings, engine_options, normalise_url
 from .pooler import POOLERS
-from .production import unsafe_settings
+from .production import is_on, unsafe_settings
 from .transactions import parse_commit_mode
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -115,6 +115,9 @@ class Config:
         self.LOG_FORMAT = env_choice(env, "LOG_FORMAT", ("text", "json"), self.DEFAULT_LOG_FORMAT)
         self.LOG_LEVEL = env_choice(env, "LOG_LEVEL", LOG_LEVELS, "INFO")
         self.SLOW_QUERY_MS = env_int(env, "SLOW_QUERY_MS", 500)
+        # /metrics (see metrics/); gunicorn.conf.py turns it on when serving production.
+        self.METRICS_ENABLED = is_on(env, "METRICS_ENABLED")
+        self.METRICS_ALLOW = env.get("METRICS_ALLOW") or "127.0.0.0/8, ::1"
         commit_mode = env.get("DATABASE_COMMIT_MODE", "{{ cookiecutter.commit_mode }}")
         self.DATABASE_COMMIT_MODE = parse_commit_mode(commit_mode)
         self.MIGRATIONS_DIR = env.get("MIGRATIONS_DIR") or str(PROJECT_ROOT / "migrations")

@@ -33,6 +33,11 @@ def create_app(
     inputs.init_app(app)
     security.init_app(app)
     cli.init_app(app)
+    if app.config["METRICS_ENABLED"]:
+        # Imported only when on: the library needs PROMETHEUS_MULTIPROC_DIR set beforehand.
+        from . import metrics
+
+        metrics.init_app(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(users_bp)
     return app

@@ -114,7 +114,5 @@ def assert_max_queries(limit: int) -> Iterator[QueryCounter]:
     with count_queries() as counter:
         yield counter
     if counter.count > limit:
-        listing = "\n".join(
-            f"  {number}. {sql}" for number, sql in enumerate(counter.queries, 1)
-        )
+        listing = "\n".join(f"  {number}. {sql}" for number, sql in enumerate(counter.queries, 1))
         raise AssertionError(f"Expected at most {limit} queries, ran {counter.count}:\n{listing}")

@@ -8,10 +8,11 @@ from typing import Any
 from dotenv import load_dotenv
 from flask import Flask
 
-from . import cli, database, errors, inputs, logs, request_commit, security
+from . import cli, csrf, database, errors, inputs, logs, request_commit, security
 from .config import Config, config_for
 from .health import bp as health_bp
 from .users import bp as users_bp
+from .web import bp as web_bp
 
 
 def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
@@ -29,9 +30,11 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     inputs.init_app(app)
     security.init_app(app)
+    csrf.init_app(app)
     cli.init_app(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(users_bp)
+    app.register_blueprint(web_bp)
     return app
 
 

@@ -91,7 +91,9 @@ def test_a_lost_connection_at_commit_is_503(make_app: Callable[..., Flask], mode
         pytest.skip("SQLite has no server connection to lose")
     client = app.test_client()
     # In manual mode the view commits itself; otherwise the commit mode does it.
-    response = client.post("/api/probe/lose-connection" + ("?commit=1" if mode == "manual" else ""))
+    response = client.post(
+        "/api/probe/lose-connection" + ("?commit=1" if mode == "manual" else "")
+    )
     assert response.status_code == 503
     assert response.mimetype == "application/problem+json"
     assert count_emails(app, "lost@probe.test") == 0

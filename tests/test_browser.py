@@ -22,6 +22,8 @@ from .serving import ServedApp
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 MOST_TABS = 20  # a form field further than this from the top of the page is not keyboard-usable
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:

@@ -9,13 +9,12 @@ from typing import Any
 
 import pytest
 from flask import Flask, Response, g, has_app_context
-from sqlalchemy import event, func, select
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from {{ cookiecutter.project_slug }}.transactions import CommitMode
-from {{ cookiecutter.project_slug }}.users.models import User
 
-from ..factories import UserFactory
+from ..factories import UserFactory, user_count
 from .forms import form_token, post_user
 
 # Where the one commit of a valid post happens: in the view (the service's transaction() in
@@ -62,11 +61,6 @@ def commits_seen() -> Iterator[list[str]]:
         event.remove(Engine, "commit", on_commit)
 
 
-def users_with(db: Any, email: str) -> int:
-    """Committed users with ``email`` (the test body's session reads only committed rows)."""
-    return db.session.scalar(select(func.count()).select_from(User).where(User.email == email))
-
-
 def test_a_valid_post_is_committed_once_where_the_mode_says(
     mode_app: Flask, db: Any, mode: str
 ) -> None:
@@ -76,7 +70,7 @@ def test_a_valid_post_is_committed_once_where_the_mode_says(
         response = post_user(client, "ada@example.com", "Ada", token=token)
     assert response.status_code == 303
     assert commits == [WHERE[mode]]
-    assert users_with(db, "ada@example.com") == 1
+    assert user_count(db, "ada@example.com") == 1
 
 
 @pytest.mark.parametrize(
@@ -91,4 +85,4 @@ def test_an_invalid_post_commits_nothing(mode_app: Flask, db: Any, email: str, n
         response = post_user(client, email, name, token=token)
     assert response.status_code == 422
     assert commits == []
-    assert users_with(db, email) == (1 if email == "taken@example.com" else 0)
+    assert user_count(db, email) == (1 if email == "taken@example.com" else 0)

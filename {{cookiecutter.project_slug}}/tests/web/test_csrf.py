@@ -5,24 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from markupsafe import escape
 
 from {{ cookiecutter.project_slug }}.csrf import REFUSED
-from {{ cookiecutter.project_slug }}.users.models import User
 
+from ..factories import user_count
 from .forms import form_token, post_user
 
 HTTPS = "https://localhost"
 
 
-def user_count(db: Any) -> int:
-    return db.session.scalar(select(func.count()).select_from(User))
-
-
 def assert_refused(response: Any) -> None:
     assert response.status_code == 400
     assert response.mimetype == "text/html"
-    assert REFUSED.replace("'", "&#39;") in response.get_data(as_text=True)
+    assert escape(REFUSED) in response.get_data(as_text=True)
 
 
 def test_a_post_without_a_token_is_refused_with_a_400_page(client: FlaskClient, db: Any) -> None:

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
 
 from {{ cookiecutter.project_slug }} import db as _db
 from {{ cookiecutter.project_slug }}.users.models import User
 
+from ..factories import user_count
 from .forms import form_token, post_user
 
 PROBLEM = "application/problem+json"
@@ -95,4 +95,4 @@ def test_a_form_over_the_size_limit_is_a_413_page(make_app: Callable[..., Flask]
     token = form_token(client)
     response = post_user(client, "ada@example.com", "x" * 300, token=token)
     assert_error_page(response, 413, "Request Entity Too Large")
-    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    assert user_count(db) == 0

@@ -7,18 +7,12 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from markupsafe import escape
-from sqlalchemy import func, select
 
 from {{ cookiecutter.project_slug }} import config, create_app
-from {{ cookiecutter.project_slug }}.users.models import User
 
-from ..factories import UserFactory
+from ..factories import UserFactory, user_count
 from ..guards import assert_max_queries
 from .forms import form_token, post_user
-
-
-def user_count(db: Any) -> int:
-    return db.session.scalar(select(func.count()).select_from(User))
 
 
 def text_of(response: Any) -> str:

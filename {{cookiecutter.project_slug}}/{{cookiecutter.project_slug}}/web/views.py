@@ -47,6 +47,7 @@ def add_user() -> Response | tuple[str, int]:
 
 
 def users_page(form: UserForm) -> str:
+    """The users page for ``?page=&per_page=``, showing ``form`` (empty, or as posted)."""
     page = page_request(request.args)
     rows, total = service.list_users(page, newest_first=True)
     pages = page_count(total, page.per_page)

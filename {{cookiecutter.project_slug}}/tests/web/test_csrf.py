@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 
@@ -36,6 +38,16 @@ def test_a_token_from_another_session_is_refused(app: Any, client: FlaskClient, 
     someone_elses = form_token(app.test_client())
     assert_refused(post_user(client, "ada@example.com", "Ada", token=someone_elses))
     assert user_count(db) == 0
+
+
+def test_a_test_about_something_else_can_turn_the_check_off_for_its_app(
+    make_app: Callable[..., Flask], db: Any
+) -> None:
+    app = make_app()
+    app.config["WTF_CSRF_ENABLED"] = False  # Flask-WTF's own setting, read on every request
+    response = app.test_client().post("/users", data={"email": "ada@example.com", "name": "A"})
+    assert response.status_code == 303
+    assert user_count(db) == 1
 
 
 def test_the_json_api_needs_no_token(client: FlaskClient, db: Any) -> None:

@@ -22,6 +22,35 @@ def test_baked_suite_passes_with_only_declared_dependencies(
     run_suite(default_python, default_project)
 
 
+# Run outside the project folder, so that the installed package is imported, not the source.
+SERVE_FROM_THE_INSTALL = """
+import sys
+from {slug} import create_app
+from {slug}.config import TestingConfig
+
+client = create_app(TestingConfig({{"TEST_DATABASE_URL": "sqlite://"}})).test_client()
+for path in ("/", "/no/such/page", "/static/style.css"):
+    with client.get(path) as response:
+        print(path, response.status_code, response.mimetype, len(response.data))
+print(sys.modules["{slug}"].__file__)
+"""
+
+
+def test_the_installed_package_carries_its_templates_and_stylesheet(
+    default_project: Path, default_python: Path, tmp_path: Path
+) -> None:
+    script = SERVE_FROM_THE_INSTALL.format(slug=default_project.name)
+    result = run([str(default_python), "-c", script], tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    *answers, location = result.stdout.splitlines()
+    assert str(default_project) not in location
+    assert [line.rsplit(" ", 1)[0] for line in answers] == [
+        "/ 200 text/html",
+        "/no/such/page 404 text/html",
+        "/static/style.css 200 text/css",
+    ]
+
+
 @pytest.fixture
 def database_env(tmp_path: Path) -> dict[str, str]:
     """Settings for commands run against a fresh SQLite file outside the project."""

@@ -21,7 +21,7 @@ from {{ cookiecutter.project_slug }}.users.schemas import UserCreate
 STATUSES = [200, 201, 204, 302, 400, 404, 409, 422, 500]
 ERRORS = {400: APIError, 404: NotFound, 409: Conflict, 422: ValidationFailed}
 
-bp = Blueprint("probes", __name__, url_prefix="/probe")
+bp = Blueprint("probes", __name__, url_prefix="/api/probe")
 
 
 def write(email: str) -> None:

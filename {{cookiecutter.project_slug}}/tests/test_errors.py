@@ -1,4 +1,7 @@
-"""Every error leaves as problem+json: unknown routes, wrong methods, bodies too large, crashes."""
+"""Every API error leaves as problem+json: unknown routes, wrong methods, big bodies, crashes.
+
+Outside the API errors are HTML pages: see ``web/test_error_pages.py``.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from flask.testing import FlaskClient
 
 
 def test_unknown_route_is_404_problem(client: FlaskClient) -> None:
-    response = client.get("/no/such/page")
+    response = client.get("/api/no/such/page")
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
     assert response.json == {
@@ -33,11 +36,11 @@ def test_wrong_method_is_405_problem_with_allow(client: FlaskClient) -> None:
 def test_a_crash_is_a_bare_500_problem(make_app: Any) -> None:
     app: Flask = make_app()
 
-    @app.get("/boom")
+    @app.get("/api/boom")
     def boom() -> str:
         raise RuntimeError("SELECT secret FROM internals")
 
-    response = app.test_client().get("/boom")
+    response = app.test_client().get("/api/boom")
     assert response.status_code == 500
     assert response.mimetype == "application/problem+json"
     text = response.get_data(as_text=True)

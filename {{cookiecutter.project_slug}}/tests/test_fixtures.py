@@ -30,7 +30,7 @@ def test_a_request_sees_what_the_test_committed(client: Any, db: Any) -> None:
 
 
 def test_app_code_may_use_the_engine_directly(probe_app: Flask, db: Any) -> None:
-    assert probe_app.test_client().post("/probe/engine-write").json == {"count": 1}
+    assert probe_app.test_client().post("/api/probe/engine-write").json == {"count": 1}
     assert user_count(db) == 1
 
 
@@ -55,7 +55,7 @@ def test_with_client_keeps_the_request_for_the_test(client: Any) -> None:
 
 
 def test_a_streamed_response_can_be_read(probe_app: Flask) -> None:
-    response = probe_app.test_client().post("/probe/stream/block")
+    response = probe_app.test_client().post("/api/probe/stream/block")
     assert response.get_data(as_text=True) == "started\ndone\n"
 
 
@@ -75,7 +75,7 @@ class TestEveryTestStartsFresh:
         assert response.json["id"] == 1
 
     def test_writes_through_the_engine_do_not_survive_either(self, probe_app: Flask) -> None:
-        assert probe_app.test_client().post("/probe/engine-write").json == {"count": 1}
+        assert probe_app.test_client().post("/api/probe/engine-write").json == {"count": 1}
 
     def test_the_next_test_finds_the_table_empty(self, db: Any) -> None:
         assert user_count(db) == 0

@@ -45,22 +45,22 @@ def add_taken_user(app: Flask) -> None:
 def test_work_is_committed_exactly_as_the_mode_says(
     probe_app: Flask, mode: str, kind: str, status: int
 ) -> None:
-    response = probe_app.test_client().post(f"/probe/{kind}/{status}")
+    response = probe_app.test_client().post(f"/api/probe/{kind}/{status}")
     assert response.status_code == status
     committed = count_emails(probe_app, f"{status}@probe.test")
     assert committed == (1 if status in COMMITTED[mode] else 0)
 
 
 def test_a_view_that_writes_then_raises_leaves_nothing(probe_app: Flask) -> None:
-    assert probe_app.test_client().post("/probe/write/500").status_code == 500
+    assert probe_app.test_client().post("/api/probe/write/500").status_code == 500
     assert count_emails(probe_app, "500@probe.test") == 0
 
 
-@pytest.mark.parametrize("path", ["/probe/duplicate", "/probe/duplicate-in-transaction"])
+@pytest.mark.parametrize("path", ["/api/probe/duplicate", "/api/probe/duplicate-in-transaction"])
 def test_a_failed_commit_never_answers_success(probe_app: Flask, mode: str, path: str) -> None:
     add_taken_user(probe_app)
     response = probe_app.test_client().post(path)
-    if mode == "manual" and path == "/probe/duplicate":
+    if mode == "manual" and path == "/api/probe/duplicate":
         # Nothing commits in manual mode: the duplicate is simply discarded.
         assert response.status_code == 200
     else:
@@ -72,7 +72,7 @@ def test_a_failed_commit_never_answers_success(probe_app: Flask, mode: str, path
 def test_a_request_after_a_failed_commit_finds_a_clean_session(probe_app: Flask) -> None:
     add_taken_user(probe_app)
     client = probe_app.test_client()
-    assert client.post("/probe/duplicate-in-transaction").status_code == 409
+    assert client.post("/api/probe/duplicate-in-transaction").status_code == 409
     created = client.post("/api/users", json={"email": "next@example.com", "name": "Next"})
     assert created.status_code == 201
     listing: Any = client.get("/api/users").json
@@ -91,7 +91,9 @@ def test_a_lost_connection_at_commit_is_503(make_app: Callable[..., Flask], mode
         pytest.skip("SQLite has no server connection to lose")
     client = app.test_client()
     # In manual mode the view commits itself; otherwise the commit mode does it.
-    response = client.post("/probe/lose-connection" + ("?commit=1" if mode == "manual" else ""))
+    response = client.post(
+        "/api/probe/lose-connection" + ("?commit=1" if mode == "manual" else "")
+    )
     assert response.status_code == 503
     assert response.mimetype == "application/problem+json"
     assert count_emails(app, "lost@probe.test") == 0
@@ -102,7 +104,7 @@ def test_a_caught_failed_block_keeps_the_requests_earlier_work(
     probe_app: Flask, mode: str
 ) -> None:
     add_taken_user(probe_app)
-    response = probe_app.test_client().post("/probe/audit-then-caught-conflict")
+    response = probe_app.test_client().post("/api/probe/audit-then-caught-conflict")
     assert response.json == {"duplicate": True}
     # The block undid only itself; the audit row is the request's, committed as the mode says.
     assert count_emails(probe_app, "audit@probe.test") == (0 if mode == "manual" else 1)
@@ -112,19 +114,19 @@ def test_a_caught_failed_block_keeps_the_requests_earlier_work(
 def test_a_services_block_waits_for_the_requests_status(
     probe_app: Flask, mode: str, status: int
 ) -> None:
-    assert probe_app.test_client().post(f"/probe/service-then/{status}").status_code == status
+    assert probe_app.test_client().post(f"/api/probe/service-then/{status}").status_code == status
     # In manual mode the block commits; otherwise the response status decides.
     committed = mode == "manual" or status in COMMITTED[mode]
     assert count_emails(probe_app, f"service{status}@example.com") == int(committed)
 
 
 def test_commit_now_commits_whatever_the_status(probe_app: Flask) -> None:
-    assert probe_app.test_client().post("/probe/commit-now-then/400").status_code == 400
+    assert probe_app.test_client().post("/api/probe/commit-now-then/400").status_code == 400
     assert count_emails(probe_app, "now400@probe.test") == 1
 
 
 def test_commit_now_is_refused_inside_a_block(probe_app: Flask) -> None:
-    assert probe_app.test_client().post("/probe/commit-now-inside-a-block").status_code == 500
+    assert probe_app.test_client().post("/api/probe/commit-now-inside-a-block").status_code == 500
     assert count_emails(probe_app, "inside@probe.test") == 0
 
 
@@ -141,13 +143,13 @@ def test_a_hook_that_fails_after_the_view_leaves_nothing_committed(
     probe_app.after_request_funcs.setdefault(None if scope == "app" else "probes", []).append(
         failing_hook
     )
-    assert probe_app.test_client().post("/probe/write/201").status_code == 500
+    assert probe_app.test_client().post("/api/probe/write/201").status_code == 500
     assert count_emails(probe_app, "201@probe.test") == 0
 
 
 @pytest.mark.parametrize("how", ["block", "commit-now"])
 def test_writes_the_code_commits_while_streaming_are_kept(probe_app: Flask, how: str) -> None:
-    response = probe_app.test_client().post(f"/probe/stream/{how}")
+    response = probe_app.test_client().post(f"/api/probe/stream/{how}")
     assert response.get_data(as_text=True) == "started\ndone\n"
     assert count_emails(probe_app, "streamed@probe.test") == 1
 
@@ -157,7 +159,7 @@ def test_writes_left_uncommitted_while_streaming_are_refused_loudly(
 ) -> None:
     if mode == "manual":
         pytest.skip("in manual mode only the code commits, while streaming as anywhere else")
-    response = probe_app.test_client().post("/probe/stream/uncommitted")
+    response = probe_app.test_client().post("/api/probe/stream/uncommitted")
     with pytest.raises(UncommittedWrites, match="transaction\\(\\) or call commit_now"):
         response.get_data()
     assert "Writes made after the response status was sent" in caplog.text

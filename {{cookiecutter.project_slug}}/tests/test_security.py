@@ -43,7 +43,7 @@ def add_where_am_i(app: Flask) -> None:
         )
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/api/users", "/no/such/page", "/api/users/0"])
+@pytest.mark.parametrize("path", ["/healthz", "/api/users", "/api/no/such/page", "/api/users/0"])
 def test_every_response_has_the_security_headers(client: FlaskClient, path: str) -> None:
     response = client.get(path)
     assert_security_headers(response)
@@ -53,11 +53,11 @@ def test_every_response_has_the_security_headers(client: FlaskClient, path: str)
 def test_a_crash_has_the_security_headers(make_app: Callable[..., Flask]) -> None:
     app = make_app()
 
-    @app.get("/boom")
+    @app.get("/api/boom")
     def boom() -> str:
         raise RuntimeError("boom")
 
-    response = app.test_client().get("/boom")
+    response = app.test_client().get("/api/boom")
     assert response.status_code == 500
     assert_security_headers(response)
 
@@ -67,13 +67,13 @@ def test_a_response_replaced_by_a_failed_commit_has_the_headers(
 ) -> None:
     app = make_app(DATABASE_COMMIT_MODE="autocommit")
 
-    @app.post("/twins")
+    @app.post("/api/twins")
     def twins() -> tuple[str, int]:
         for name in ("One", "Two"):
             _db.session.add(User(email="twin@example.com", name=name))
         return "", 201
 
-    response = app.test_client().post("/twins")
+    response = app.test_client().post("/api/twins")
     assert response.status_code == 409
     assert response.mimetype == "application/problem+json"
     assert_security_headers(response)
@@ -188,12 +188,12 @@ def test_the_default_limit_is_one_mebibyte(client: FlaskClient) -> None:
 def test_a_database_error_shows_no_sql(make_app: Callable[..., Flask]) -> None:
     app = make_app()
 
-    @app.get("/bad-sql")
+    @app.get("/api/bad-sql")
     def bad_sql() -> str:
         _db.session.execute(text("SELECT secret_col FROM no_such_table"))
         return "unreachable"
 
-    response = app.test_client().get("/bad-sql")
+    response = app.test_client().get("/api/bad-sql")
     assert response.status_code in (500, 503)
     assert response.mimetype == "application/problem+json"
     body = response.get_data(as_text=True)

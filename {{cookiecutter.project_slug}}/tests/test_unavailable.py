@@ -15,11 +15,11 @@ from {{ cookiecutter.project_slug }} import db
 def test_no_connection_to_spare_is_503(make_app: Callable[..., Flask]) -> None:
     app = make_app()
 
-    @app.get("/busy")
+    @app.get("/api/busy")
     def busy() -> str:
         raise PoolTimeout("QueuePool limit of size 1 overflow 0 reached")
 
-    response = app.test_client().get("/busy")
+    response = app.test_client().get("/api/busy")
     assert response.status_code == 503
     assert response.mimetype == "application/problem+json"
     assert response.json["status"] == 503  # type: ignore[index]

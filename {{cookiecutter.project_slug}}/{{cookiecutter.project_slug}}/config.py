@@ -93,6 +93,8 @@ class Config:
     """Settings shared by every environment."""
 
     ENV_NAME = "base"
+    # The name the pages show. Only \ and " are escaped: the pre-gen hook refuses line breaks.
+    PROJECT_NAME = "{{ cookiecutter.project_name | replace('\\', '\\\\') | replace('"', '\\"') }}"
     DEBUG = False
     TESTING = False
     SQLALCHEMY_TRACK_MODIFICATIONS = False

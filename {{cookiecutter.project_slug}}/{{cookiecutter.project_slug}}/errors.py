@@ -1,20 +1,22 @@
-"""RFC 9457 problem details for every error the app returns.
+"""Error responses: RFC 9457 problem details in the API, HTML pages everywhere else.
 
-Every error leaves as ``application/problem+json``; no HTML page, stack trace or SQL reaches a
-client. Database errors roll the session back before the response is built.
+The request's family of routes (``families.py``) picks the form: ``application/problem+json``
+for the API and the probes, a page in the site's layout for the rest. No stack trace or SQL
+reaches a client. Database errors roll the session back before the response is built.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, current_app, json
+from flask import Flask, Response, current_app, has_request_context, json, render_template, request
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
 from .database import rollback
+from .families import serves_json
 
 PROBLEM_TYPE = "application/problem+json"
 
@@ -67,6 +69,35 @@ def problem(
     return response
 
 
+def error_page(
+    status: int,
+    detail: str | None = None,
+    *,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """An HTML page in the site's layout (``templates/error.html``) that says what went wrong."""
+    title = title or HTTP_STATUS_CODES.get(status, "Error")
+    body = render_template("error.html", status=status, title=title, detail=detail)
+    response = Response(body, status=status, mimetype="text/html")
+    response.headers.update(headers or {})
+    return response
+
+
+def error_response(
+    status: int,
+    detail: str | None = None,
+    *,
+    title: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The error in the form of the request's family: problem+json, or an HTML page."""
+    if not has_request_context() or serves_json(request.path):
+        return problem(status, detail, title=title, errors=errors, headers=headers)
+    return error_page(status, detail, title=title, headers=headers)
+
+
 def database_problem(error: SQLAlchemyError) -> Response:
     """Roll the session back and answer for a database error: 409, 503 or 500.
 
@@ -74,19 +105,19 @@ def database_problem(error: SQLAlchemyError) -> Response:
     """
     rollback()
     if isinstance(error, IntegrityError):
-        return problem(409, "The change conflicts with data that already exists.")
+        return error_response(409, "The change conflicts with data that already exists.")
     if isinstance(error, OperationalError | PoolTimeout) or (
         isinstance(error, DBAPIError) and error.connection_invalidated
     ):
         cause = error.orig if isinstance(error, DBAPIError) else error
         current_app.logger.warning("Database unavailable: %s", type(cause).__name__)
-        return problem(503, "The database is unavailable. Try again shortly.")
+        return error_response(503, "The database is unavailable. Try again shortly.")
     current_app.logger.exception("Database error")
-    return problem(500, "An unexpected error occurred.")
+    return error_response(500, "An unexpected error occurred.")
 
 
 def handle_api_error(error: APIError) -> Response:
-    return problem(error.status, error.detail, title=error.title, errors=error.errors)
+    return error_response(error.status, error.detail, title=error.title, errors=error.errors)
 
 
 def handle_http_exception(error: HTTPException) -> Response:
@@ -94,7 +125,7 @@ def handle_http_exception(error: HTTPException) -> Response:
     # Keep headers such as Allow (405) or Retry-After; the body is ours.
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     detail = None if status >= 500 else error.description
-    return problem(status, detail, headers=headers)
+    return error_response(status, detail, headers=headers)
 
 
 def handle_database_error(error: SQLAlchemyError) -> Response:
@@ -105,7 +136,7 @@ def handle_unexpected(error: Exception) -> Response:
     """Any other exception: roll back, log with the traceback, answer a bare 500."""
     rollback()
     current_app.logger.exception("Unhandled exception", exc_info=error)
-    return problem(500, "An unexpected error occurred.")
+    return error_response(500, "An unexpected error occurred.")
 
 
 def init_app(app: Flask) -> None:

@@ -8,10 +8,11 @@ from typing import Any
 from dotenv import load_dotenv
 from flask import Flask
 
-from . import cli, database, errors, inputs, logs, request_commit, security
+from . import cli, csrf, database, errors, inputs, logs, request_commit, security
 from .config import Config, ConfigError, config_for
 from .health import bp as health_bp
 from .users import bp as users_bp
+from .web import bp as web_bp
 
 
 def create_app(
@@ -32,6 +33,7 @@ def create_app(
     errors.init_app(app)
     inputs.init_app(app)
     security.init_app(app)
+    csrf.init_app(app)
     cli.init_app(app)
     if app.config["METRICS_ENABLED"]:
         # Imported only when on: the library needs PROMETHEUS_MULTIPROC_DIR set beforehand.
@@ -40,6 +42,7 @@ def create_app(
         metrics.init_app(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(users_bp)
+    app.register_blueprint(web_bp)
     return app
 
 

@@ -52,6 +52,11 @@ def page_request(args: Mapping[str, str]) -> PageRequest:
     return PageRequest(page, per_page)
 
 
+def page_count(total: int, per_page: int) -> int:
+    """How many pages ``total`` items fill; an empty collection still has its (empty) page 1."""
+    return max(1, -(-total // per_page))
+
+
 def envelope(items: Sequence[Any], request: PageRequest, total: int) -> dict[str, Any]:
     """The body of a collection response."""
     return {"items": items, "page": request.page, "per_page": request.per_page, "total": total}

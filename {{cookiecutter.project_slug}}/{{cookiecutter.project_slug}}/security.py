@@ -1,15 +1,18 @@
 """Headers every response carries, and which proxies the app believes.
 
 Errors get the same headers: the hook runs after the error handlers have built their response.
-The body limit (``MAX_CONTENT_LENGTH``) is Flask's own; a larger body is a 413 problem.
+The JSON API and the pages (``families.py``) each get their own set, built once at start-up.
+The body limit (``MAX_CONTENT_LENGTH``) is Flask's own; a larger body is a 413.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .families import serves_json
 
 # A JSON API renders nothing in a browser: forbid framing, sniffing and loading anything.
 HEADERS = {
@@ -20,21 +23,31 @@ HEADERS = {
 }
 # How many proxies are believed, in the order trust_proxies takes them.
 PROXY_SETTINGS = ("TRUSTED_PROXIES", "TRUSTED_PROXY_HOST", "TRUSTED_PROXY_PREFIX")
+# Pages load the app's own stylesheet and post forms to the app; nothing else. The referrer
+# goes to the app itself, whose CSRF check over HTTPS compares it with the host.
+PAGE_HEADERS = HEADERS | {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'",
+    "Referrer-Policy": "same-origin",
+}
 
 
-def response_headers(hsts_max_age: int) -> dict[str, str]:
-    """The headers for every response; HSTS only where ``HSTS_MAX_AGE`` asks for it."""
-    headers = dict(HEADERS)
+def response_headers(hsts_max_age: int, base: dict[str, str] = HEADERS) -> dict[str, str]:
+    """The headers for every response of a family; HSTS only where ``HSTS_MAX_AGE`` asks."""
+    headers = dict(base)
     if hsts_max_age:
         headers["Strict-Transport-Security"] = f"max-age={hsts_max_age}; includeSubDomains"
     return headers
 
 
-def header_adder(headers: dict[str, str]) -> Callable[[Response], Response]:
-    """An after-request hook setting ``headers`` where a view has not set them itself."""
+def header_adder(
+    headers: dict[str, str], page_headers: dict[str, str]
+) -> Callable[[Response], Response]:
+    """An after-request hook setting the family's headers where a view has not set them."""
 
     def add_security_headers(response: Response) -> Response:
-        for name, value in headers.items():
+        chosen = headers if serves_json(request.path) else page_headers
+        for name, value in chosen.items():
             response.headers.setdefault(name, value)
         return response
 
@@ -61,4 +74,5 @@ def init_app(app: Flask) -> None:
     if any(counts):
         trust_proxies(app, *counts)
     # Built once: the headers depend only on settings.
-    app.after_request(header_adder(response_headers(app.config["HSTS_MAX_AGE"])))
+    hsts = app.config["HSTS_MAX_AGE"]
+    app.after_request(header_adder(response_headers(hsts), response_headers(hsts, PAGE_HEADERS)))

@@ -6,18 +6,11 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
 
-from {{ cookiecutter.project_slug }}.users.models import User
-
-from ..factories import UserFactory
+from ..factories import UserFactory, user_count
 from ..guards import assert_max_queries, count_queries
 
 PROBLEM = "application/problem+json"
-
-
-def user_count(db: Any) -> int:
-    return db.session.scalar(select(func.count()).select_from(User))
 
 
 def assert_problem(response: Any, status: int) -> dict[str, Any]:

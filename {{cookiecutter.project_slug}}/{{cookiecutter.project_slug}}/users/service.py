@@ -22,8 +22,10 @@ LIST_COLUMNS = (User.id, User.email, User.name, User.created_at)
 UserRow = Row[int, str, str, datetime, int]
 
 
-def list_users(request: PageRequest) -> tuple[Sequence[UserRow], int]:
-    """One page of users, oldest first, and how many there are in all.
+def list_users(
+    request: PageRequest, *, newest_first: bool = False
+) -> tuple[Sequence[UserRow], int]:
+    """One page of users, oldest first (or newest first), and how many there are in all.
 
     The total rides along with the page in a window function: one query per page. Only a
     page past the end (no rows to carry it) costs a separate count.
@@ -31,7 +33,7 @@ def list_users(request: PageRequest) -> tuple[Sequence[UserRow], int]:
     total_column = func.count().over().label("total")
     statement = (
         select(*LIST_COLUMNS, total_column)
-        .order_by(User.id)
+        .order_by(User.id.desc() if newest_first else User.id)
         .limit(request.per_page)
         .offset(request.offset)
     )

@@ -1,0 +1,17 @@
+"""The app's two families of routes, told apart by path: the JSON API and the pages.
+
+Each family has its own error bodies (problem+json, or an HTML page), its own security headers
+and its own CSRF rule (forms on pages need the session's token; JSON requests need none).
+"""
+
+from __future__ import annotations
+
+# Paths answered by machines: the API, the probes that orchestrators call, and the metrics
+# Prometheus scrapes. Everything else
+# (the pages, their stylesheet, paths that match no route) belongs to the pages.
+JSON_PATHS = ("/api", "/healthz", "/readyz", "/metrics")
+
+
+def serves_json(path: str) -> bool:
+    """Whether ``path`` is one of ``JSON_PATHS`` or lies below one."""
+    return any(path == prefix or path.startswith(f"{prefix}/") for prefix in JSON_PATHS)

@@ -71,20 +71,20 @@ def mode_of(app: Flask) -> str:
 def add_session_routes(app: Flask) -> None:
     """Routes that commit, fail to commit, or give up, whatever the commit mode."""
 
-    @app.post("/test/commit/<email>")
+    @app.post("/api/test/commit/<email>")
     def commit(email: str) -> tuple[str, int]:
         db.session.add(User(email=email, name="Test"))
         db.session.commit()
         return "", 204
 
-    @app.post("/test/savepoint-then-commit")
+    @app.post("/api/test/savepoint-then-commit")
     def savepoint_then_commit() -> tuple[str, int]:
         with db.session.begin_nested():
             db.session.add(User(email="nested@example.com", name="Nested"))
         db.session.commit()
         return "", 204
 
-    @app.post("/test/savepoint-then-give-up")
+    @app.post("/api/test/savepoint-then-give-up")
     def savepoint_then_give_up() -> object:
         with db.session.begin_nested():  # released, yet the transaction around it is not kept
             db.session.add(User(email="abandoned@example.com", name="Abandoned"))
@@ -159,9 +159,9 @@ def test_a_failed_commit_raises_the_failure_counter(metrics_app: Flask) -> None:
     add_session_routes(metrics_app)
     client = metrics_app.test_client()
     mode = mode_of(metrics_app)
-    assert client.post("/test/commit/twice@example.com").status_code == 204
+    assert client.post("/api/test/commit/twice@example.com").status_code == 204
     before = Scrape(client)
-    assert client.post("/test/commit/twice@example.com").status_code == 409
+    assert client.post("/api/test/commit/twice@example.com").status_code == 409
     after = Scrape(client)
     assert after.since(before, "db_commit_failures_total", mode=mode) == 1
     assert after.since(before, "db_commits_total", mode=mode) == 0
@@ -172,7 +172,7 @@ def test_a_savepoint_is_not_a_commit(metrics_app: Flask) -> None:
     client = metrics_app.test_client()
     mode = mode_of(metrics_app)
     before = Scrape(client)
-    assert client.post("/test/savepoint-then-commit").status_code == 204
+    assert client.post("/api/test/savepoint-then-commit").status_code == 204
     after = Scrape(client)
     assert after.since(before, "db_commits_total", mode=mode) == 1
 
@@ -182,7 +182,7 @@ def test_work_given_up_after_a_savepoint_is_a_rollback_not_a_commit(metrics_app:
     client = metrics_app.test_client()
     mode = mode_of(metrics_app)
     before = Scrape(client)
-    assert client.post("/test/savepoint-then-give-up").status_code == 400
+    assert client.post("/api/test/savepoint-then-give-up").status_code == 400
     after = Scrape(client)
     assert after.since(before, "db_rollbacks_total", mode=mode) == 1
     assert after.since(before, "db_commits_total", mode=mode) == 0

@@ -35,7 +35,7 @@ def read_then_write(user_id: int) -> dict[str, Any]:
 def sqlite_app(make_app: Callable[..., Flask], tmp_path: Path) -> Flask:
     """An app with real commits on a SQLite file, whatever database the suite runs on."""
     app = make_app(TEST_DATABASE_URL=f"sqlite:///{tmp_path / 'writers.db'}")
-    app.add_url_rule("/visit/<int:user_id>", view_func=read_then_write, methods=["PATCH"])
+    app.add_url_rule("/api/visit/<int:user_id>", view_func=read_then_write, methods=["PATCH"])
     return app
 
 
@@ -76,7 +76,7 @@ def test_parallel_requests_that_read_then_write_wait_instead_of_failing(sqlite_a
 
     def patch(request_number: int) -> int:
         user_id = ids[request_number % WRITERS]
-        return sqlite_app.test_client().patch(f"/visit/{user_id}").status_code
+        return sqlite_app.test_client().patch(f"/api/visit/{user_id}").status_code
 
     with ThreadPoolExecutor(max_workers=WRITERS) as pool:
         statuses = Counter(pool.map(patch, range(WRITERS * REQUESTS_PER_WRITER), timeout=60))

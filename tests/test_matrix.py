@@ -1,4 +1,5 @@
-"""Every database x commit mode bakes and passes its own suite on its real server."""
+"""Every database x commit mode bakes and passes its own suite (or its mode-dependent part) on its
+real server."""
 
 from __future__ import annotations
 

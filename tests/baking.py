@@ -86,12 +86,20 @@ def make_venv(location: Path, project: Path, extras: str = "dev") -> Path:
     return python
 
 
+# A baked project's own pytest, run from the project folder so its own package (not an
+# installed copy) is imported.
+SUITE = ["-m", "pytest", "-q", "-p", "no:cacheprovider"]
+
+
 def run_suite(python: Path, project: Path, env: dict[str, str] | None = None) -> Any:
     """Run a baked project's own pytest with ``python``; fail with its output if it fails."""
-    # Run from the project folder so its own package (not an installed copy) is imported.
-    result = run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
+    return check_suite(run([str(python), *SUITE], project, env), project.name)
+
+
+def check_suite(result: subprocess.CompletedProcess[str], name: str) -> Any:
+    """Print a baked suite's summary line; fail with its output unless it passed."""
     summary = result.stdout.strip().splitlines()[-1:] or ["no output"]
-    print(f"    {project.name}: {summary[0]}", file=sys.stderr)
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    print(f"    {name}: {summary[0]}", file=sys.stderr)
+    assert result.returncode == 0, f"{name}:\n{result.stdout[-6000:]}{result.stderr[-3000:]}"
     assert re.search(r"\d+ passed", result.stdout), result.stdout[-2000:]
     return result

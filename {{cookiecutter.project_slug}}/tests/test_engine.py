@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +11,11 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from {{ cookiecutter.project_slug }} import create_app, db
+from {{ cookiecutter.project_slug }} import db
 from {{ cookiecutter.project_slug }}.config import DevelopmentConfig, TestingConfig
 from {{ cookiecutter.project_slug }}.engine import MYSQL_INIT_COMMAND, EngineSettings, engine_options
+
+from .environments import app_on
 
 
 def scalar(app: Flask, sql: str) -> Any:
@@ -27,8 +29,9 @@ def dialect(app: Flask) -> str:
 
 
 @pytest.fixture
-def sqlite_file_app(tmp_path: Path) -> Flask:
-    return create_app(TestingConfig({"TEST_DATABASE_URL": f"sqlite:///{tmp_path / 'f.db'}"}))
+def sqlite_file_app(tmp_path: Path) -> Iterator[Flask]:
+    with app_on(TestingConfig({"TEST_DATABASE_URL": f"sqlite:///{tmp_path / 'f.db'}"})) as app:
+        yield app
 
 
 @pytest.mark.parametrize(
@@ -52,7 +55,8 @@ def test_sqlite_savepoints_are_real(sqlite_file_app: Flask) -> None:
 
 
 def test_in_memory_sqlite_enforces_foreign_keys() -> None:
-    assert scalar(create_app(TestingConfig({})), "PRAGMA foreign_keys") == 1
+    with app_on(TestingConfig({"TEST_DATABASE_URL": "sqlite://"})) as app:
+        assert scalar(app, "PRAGMA foreign_keys") == 1
 
 
 @pytest.fixture

@@ -128,7 +128,8 @@ def test_actions_are_pinned_to_a_version(baked: Path) -> None:
     assert all(re.fullmatch(r"[\w-]+/[\w-]+@v\d+(\.\d+)*", action) for action in uses), uses
 
 
-OFFERED = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))["python_version"]
+CHOICES = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
+OFFERED = CHOICES["python_version"]
 
 
 def minor(version: str) -> int:

@@ -94,9 +94,7 @@ def package_digest(project: Path) -> str:
     return digest.hexdigest()
 
 
-def test_mypy_strict_passes_on_every_combination(
-    baked: dict[str, Path], tmp_path: Path
-) -> None:
+def test_mypy_strict_passes_on_every_combination(baked: dict[str, Path], tmp_path: Path) -> None:
     distinct: dict[str, Path] = {}
     for project in baked.values():
         distinct.setdefault(package_digest(project), project)
@@ -108,7 +106,7 @@ def test_mypy_strict_passes_on_every_combination(
         cache = tmp_path / f"mypy-{version}"
         command = [mypy, "--strict", "--python-version", version, "--cache-dir", str(cache)]
         result = run(command, project)
-        assert result.returncode == 0, f"{project.name} ({version}): {result.stdout}{result.stderr}"
+        assert result.returncode == 0, f"{project} ({version}): {result.stdout}{result.stderr}"
 
 
 def mypy_version(project: Path) -> str:

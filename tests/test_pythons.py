@@ -32,7 +32,9 @@ ROOTS = Path(os.environ.get("PYTHON_ROOTS", "/var/cache/flask-db-template/python
 VERSIONS = ["3.13", "3.14"]
 UV = "/opt/tools/bin/uv"  # installed into each root by .ci/pythons
 # Only what a run needs crosses into the root, plus the host's proxy settings if it has any.
-PASSED_ON = {"CI", "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY"}
+PROXIES = ("http_proxy", "https_proxy", "no_proxy")
+PASSED_ON = {"CI", *PROXIES, *(name.upper() for name in PROXIES)}
+CHROOT = shutil.which("chroot") or "/usr/sbin/chroot"
 
 
 def python_root(version: str) -> Path:
@@ -60,7 +62,7 @@ def in_root(
 ) -> subprocess.CompletedProcess[str]:
     """Run ``command`` inside ``root`` from ``cwd`` (a path inside the root)."""
     return subprocess.run(  # noqa: S603 - commands built by the tests themselves
-        ["chroot", str(root), "/usr/bin/env", "-C", str(cwd), *command],
+        [CHROOT, str(root), "/usr/bin/env", "-C", str(cwd), *command],
         env=root_env(**settings),
         capture_output=True,
         text=True,
@@ -72,7 +74,7 @@ def in_root(
 @contextmanager
 def copied_into(root: Path, project: Path) -> Iterator[PurePosixPath]:
     """``project`` copied into ``root``; yields its path as seen inside; removed afterwards."""
-    inside = PurePosixPath("/tmp") / f"fdt-{uuid.uuid4().hex[:10]}"  # noqa: S108 - the root's own /tmp
+    inside = PurePosixPath("/tmp") / f"fdt-{uuid.uuid4().hex[:10]}"
     host = root / inside.relative_to("/")
     shutil.copytree(project, host / project.name)
     try:
@@ -86,17 +88,17 @@ def suite_on(version: str, database: str, project: Path) -> subprocess.Completed
     root = python_root(version)
     started = time.monotonic()
     with copied_into(root, project) as inside:
-        venv, source = inside / "venv", inside / project.name
+        python, source = inside / "venv/bin/python", inside / project.name
         steps = [
-            [UV, "venv", "--quiet", "--python", f"/usr/bin/python{version}", str(venv)],
-            [UV, "pip", "install", "--quiet", "--python", str(venv / "bin/python"), f"{source}[dev]"],
+            [UV, "venv", "--quiet", "--python", f"/usr/bin/python{version}", str(inside / "venv")],
+            [UV, "pip", "install", "--quiet", "--python", str(python), f"{source}[dev]"],
         ]
         for step in steps:
             result = in_root(root, inside, step)
             assert result.returncode == 0, f"{version}: {step[1]}: {result.stderr[-3000:]}"
         installed = time.monotonic()
         with fresh_database(database, f"py{version.replace('.', '')}") as url:
-            result = in_root(root, source, [str(venv / "bin/python"), *SUITE], TEST_DATABASE_URL=url)
+            result = in_root(root, source, [str(python), *SUITE], TEST_DATABASE_URL=url)
     print(
         f"[python {version}, {database}] install {installed - started:.1f}s, "
         f"suite {time.monotonic() - installed:.1f}s",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import select
 import signal
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,12 @@ CHILD_SECONDS = 20
 
 def report_from_child(run: Callable[[], str]) -> str:
     """Fork; the child writes what it found to a pipe; the parent reads it within a bound."""
+    # A thread alive at fork time may hold a lock the child then waits on forever; Python 3.12+
+    # warns about it from os.fork(). Say which threads another test left running instead.
+    others = [
+        thread.name for thread in threading.enumerate() if thread is not threading.current_thread()
+    ]
+    assert not others, f"threads still running when forking: {others}"
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never return into pytest, whatever happens

@@ -91,9 +91,9 @@ def make_venv(location: Path, project: Path, extras: str = "dev") -> Path:
 SUITE = ["-m", "pytest", "-q", "-p", "no:cacheprovider"]
 
 
-def run_suite(python: Path, project: Path, env: dict[str, str] | None = None) -> Any:
+def run_suite(python: Path, project: Path, env: dict[str, str] | None = None, *args: str) -> Any:
     """Run a baked project's own pytest with ``python``; fail with its output if it fails."""
-    return check_suite(run([str(python), *SUITE], project, env), project.name)
+    return check_suite(run([str(python), *SUITE, *args], project, env), project.name)
 
 
 def check_suite(result: subprocess.CompletedProcess[str], name: str) -> Any:

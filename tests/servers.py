@@ -48,7 +48,7 @@ def unavailable(reason: str) -> None:
 def fresh_database(database: str, label: str = "t") -> Iterator[str]:
     """Create an empty database for one run; yield its URL; drop it afterwards.
 
-    SQLite needs no server: the baked suite then runs on its in-memory default.
+    SQLite needs no server: the baked suite then makes a database file of its own.
     """
     if database == "sqlite":
         yield ""

@@ -89,9 +89,9 @@ def production_env(database_url: str, **overrides: str) -> dict[str, str]:
     }
 
 
-def migrate(project: Path, python: Path, database_url: str) -> None:
+def migrate(project: Path, python: Path, database_url: str, **overrides: str) -> None:
     """``flask db upgrade`` the database at ``database_url`` to the newest migration."""
-    env = production_env(database_url)
+    env = production_env(database_url, **overrides)
     result = run([str(python.with_name("flask")), "db", "upgrade"], project, env, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
 

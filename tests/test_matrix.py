@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from .baking import bake, run, run_suite
+from .http import free_port
 from .servers import fresh_database
 from .venvs import venv_for
 
@@ -26,8 +27,28 @@ def test_baked_suite_passes_on_its_database(
     project = bake(tmp_path, database=database, commit_mode=commit_mode)
     python = venv_for(database, project)
     with fresh_database(database, commit_mode[:4]) as url:
-        # The baked default commit mode is in force: no DATABASE_COMMIT_MODE is set here.
-        run_suite(python, project, {"TEST_DATABASE_URL": url})
+        # The baked default commit mode is in force: no DATABASE_COMMIT_MODE is set here. Two
+        # workers, as users run it: each makes test databases of its own on the server.
+        run_suite(python, project, {"TEST_DATABASE_URL": url}, "-n", "2")
+
+
+@pytest.mark.parametrize("database", ["postgresql", "mysql"])
+def test_a_suite_whose_server_does_not_answer_stops_with_one_line(
+    tmp_path: Path, database: str
+) -> None:
+    project = bake(tmp_path, database=database)
+    python = venv_for(database, project)
+    # Nothing listens on the port: the baked default URL, with another port.
+    url = {
+        "postgresql": "postgresql+psycopg://postgres@127.0.0.1:{}/x",
+        "mysql": "mysql+pymysql://root@127.0.0.1:{}/x",
+    }[database]
+    env = {"TEST_DATABASE_URL": url.format(free_port())}
+    result = run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
+    assert result.returncode != 0
+    assert "does not answer. Start it" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert len((result.stdout + result.stderr).strip().splitlines()) <= 3, result.stdout
 
 
 @pytest.mark.parametrize("database", DATABASES)

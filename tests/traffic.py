@@ -106,6 +106,10 @@ class Tally:
     def server_errors(self) -> int:
         return self.count(lambda _kind, status: status >= 500)
 
+    def unexpected(self) -> int:
+        """Answers other than what each kind of request gets when all is well."""
+        return self.count(lambda kind, status: status != EXPECTED[kind])
+
     def add(self, other: Tally) -> None:
         self.statuses.update(other.statuses)
         self.reconnects += other.reconnects

@@ -2,17 +2,20 @@
 
 Each revision has an ``upgrade_<bind>()`` and ``downgrade_<bind>()`` pair per bind; the
 default database is called ``default``. Binds come from the app (``SQLALCHEMY_BINDS``).
+Migrations run under their own limits (:func:`limit_migration`), not the web's.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from logging.config import fileConfig
 from typing import Any
 
 from alembic import context
 from flask import current_app
 from sqlalchemy import MetaData
+from sqlalchemy.engine import Connection
 
 config = context.config
 if config.config_file_name:
@@ -61,6 +64,28 @@ def configure(name: str, **options: Any) -> None:
     )
 
 
+def limit_migration(connection: Connection) -> None:
+    """Lift the web's statement timeout and bound how long a migration waits for a lock.
+
+    A migration may take long (a backfill, an index), but DDL queued behind another session's
+    lock blocks every query on that table while it waits; failing fast lets the release retry.
+    PostgreSQL: ``SET LOCAL``, so the limits end with the migration's transaction (and hold
+    behind a transaction pooler). MySQL/MariaDB run DDL outside transactions, so the lock waits
+    are bounded for the session, on a connection detached from the pool: it closes afterwards.
+    """
+    statement_ms = int(current_app.config["MIGRATION_STATEMENT_TIMEOUT_MS"])
+    lock_ms = int(current_app.config["MIGRATION_LOCK_TIMEOUT_MS"])
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {statement_ms}")
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {lock_ms}")
+    elif connection.dialect.name == "mysql" and lock_ms:
+        seconds = math.ceil(lock_ms / 1000)  # MySQL counts whole seconds
+        connection.detach()
+        connection.exec_driver_sql(
+            f"SET SESSION lock_wait_timeout = {seconds}, innodb_lock_wait_timeout = {seconds}"
+        )
+
+
 def run_migrations_offline() -> None:
     """Write the SQL of each bind to the output instead of running it."""
     for name in bind_names():
@@ -78,6 +103,7 @@ def run_migrations_online() -> None:
     try:
         for name, connection in connections.items():
             logger.info("Migrating bind %s", name)
+            limit_migration(connection)
             configure(name, connection=connection)
             context.run_migrations(engine_name=name)
         for transaction in transactions.values():

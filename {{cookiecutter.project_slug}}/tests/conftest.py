@@ -1,15 +1,16 @@
-"""Fixtures: an app on the test database, and a database each test finds empty.
+"""Fixtures: the app on real test databases, which every test finds empty.
 
-``TEST_DATABASE_URL`` picks the database (in-memory SQLite when unset). The schema is created
-once per run from the models; each test then runs inside an outer transaction on every engine
-that is rolled back when it ends. The app's sessions join that transaction through SAVEPOINTs,
-so the code under test commits for real (a commit releases a savepoint) and still nothing it
-writes survives the test. MySQL/MariaDB cannot roll back DDL, which is why the schema is created
-once, outside any test, and tests never run DDL on the shared schema.
+The code under test runs as in production: it commits for real, on pools of real connections,
+and may use ``db.engine.connect()`` like any other code.
 
-Requests made through ``client`` (and commands through ``runner``) run in their own app
-context, as in production, even while the test body has one pushed: each gets a fresh session
-that is removed when it ends.
+- The run gets databases of its own, of the kind the project was made for (``databases.py``):
+  ``TEST_DATABASE_URL`` (and ``TEST_DATABASE_URL_<NAME>`` for a bind) names the server.
+- ``app`` is the app under test; its schema is created once, when the run starts.
+- ``db`` gives the test body an app context of its own, of a second app on the same databases:
+  a request made through ``client`` gets its own context and session, as in production. After
+  each request the body's session forgets what it had read, so it sees what the request
+  committed.
+- After each test every table is emptied and its ids start again from 1.
 """
 
 from __future__ import annotations
@@ -17,110 +18,116 @@ from __future__ import annotations
 import contextvars
 import os
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, cast
-from uuid import uuid4
+from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, delete
-from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.pool import NullPool
 
 from {{ cookiecutter.project_slug }} import create_app
 from {{ cookiecutter.project_slug }} import db as _db
 from {{ cookiecutter.project_slug }}.config import TestingConfig
-from {{ cookiecutter.project_slug }}.engine import normalise_url
 
-from .guards import leaked_connections, pending_changes
-
-# Sessions bound to a connection that is already in a transaction use SAVEPOINTs for their own
-# begin/commit/rollback. Sessions bound to an engine (every session outside tests) ignore this.
-_db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+from .databases import new_database, run_database
+from .guards import dispose, empty_tables, leaked_connections, pending_changes
 
 
-class IsolatedClient(FlaskClient):
-    """A test client whose requests never reuse the test's app context."""
+class TestClient(FlaskClient):
+    """After each request, the test body's session ends its transaction and forgets what it
+    had loaded, so that it reads what the request committed."""
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        body_session = has_app_context() and _db.session.registry.has()
+        if body_session and (pending := pending_changes(_db.session)):
+            raise RuntimeError(f"Commit the test's data ({pending}) before a request reads it.")
+        response = super().open(*args, **kwargs)
+        if body_session:
+            _db.session.rollback()
+            _db.session.expire_all()
+        return response
 
 
-class IsolatedCliRunner(FlaskCliRunner):
-    """A CLI runner whose commands never reuse the test's app context."""
+class CliRunner(FlaskCliRunner):
+    """Runs each command in a context of its own, as a shell would, not in the test body's."""
 
     def invoke(self, *args: Any, **kwargs: Any) -> Any:
         return contextvars.Context().run(super().invoke, *args, **kwargs)
 
 
-def build_app(**settings: str) -> Flask:
-    """An app on the test database; ``settings`` override environment variables.
-
-    Every bind a model uses gets a database: ``TEST_DATABASE_URL_<NAME>``, or in-memory SQLite.
-    """
-    env = {**os.environ, **settings}
-    for key in _db.metadatas:
-        if key and not env.get(f"TEST_DATABASE_URL_{key.upper()}"):
-            env[f"TEST_DATABASE_URL_{key.upper()}"] = "sqlite://"
-    app = create_app(TestingConfig(env))
-    app.test_client_class = IsolatedClient
-    app.test_cli_runner_class = IsolatedCliRunner
-    return app
-
-
-def app_engines(app: Flask) -> dict[str | None, Any]:
-    """The app's own bind-key → engine map (Flask-SQLAlchemy reads binds from it)."""
-    with app.app_context():
-        return cast(dict[str | None, Any], _db.engines)
-
-
-@contextmanager
-def rolled_back(app: Flask, create_schema: bool = False) -> Iterator[None]:
-    """Swap each engine of ``app`` for a connection in a transaction rolled back at the end.
-
-    ``create_schema`` creates missing tables inside that transaction (a fresh in-memory SQLite
-    database starts with none); where they exist already it changes nothing.
-    """
-    engines = app_engines(app)
-    originals: dict[str | None, Engine] = dict(engines)
-    connections: dict[str | None, Connection] = {}
-    try:
-        for key, engine in originals.items():
-            connections[key] = engine.connect()
-            connections[key].begin()
-        engines.update(connections)
-        if create_schema:
-            with app.app_context():
-                _db.create_all()
-        yield
-    finally:
-        engines.update(originals)
-        for connection in connections.values():
-            connection.rollback()
-            connection.close()
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """``TEST_DATABASE_URL*`` for this run: the default database and one per bind."""
+    wanted = {
+        "TEST_DATABASE_URL": os.environ.get("TEST_DATABASE_URL")
+        or TestingConfig.DEFAULT_DATABASE_URL
+    }
+    for key in filter(None, _db.metadatas):
+        variable = f"TEST_DATABASE_URL_{key.upper()}"
+        wanted[variable] = os.environ.get(variable) or "sqlite://"
+    folder = tmp_path_factory.mktemp("databases")
+    with ExitStack() as stack:
+        yield {
+            name: stack.enter_context(run_database(name, url, folder))
+            for name, url in wanted.items()
+        }
 
 
 @pytest.fixture(scope="session")
-def app() -> Iterator[Flask]:
+def built_apps() -> Iterator[list[Flask]]:
+    """Every app the fixtures build, so their connections can be checked and closed."""
+    apps: list[Flask] = []
+    yield apps
+    for app in apps:
+        dispose(app)
+
+
+@pytest.fixture(scope="session")
+def build_app(database_urls: dict[str, str], built_apps: list[Flask]) -> Callable[..., Flask]:
+    """Build an app on the run's databases; ``settings`` override environment variables."""
+
+    def build(**settings: str) -> Flask:
+        app = create_app(TestingConfig({**os.environ, **database_urls, **settings}))
+        app.test_client_class = TestClient
+        app.test_cli_runner_class = CliRunner
+        built_apps.append(app)
+        return app
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def app(build_app: Callable[..., Flask]) -> Flask:
     """The app under test, with the schema created once for the whole run."""
     app = build_app()
     with app.app_context():
-        _db.drop_all()  # tables a crashed earlier run may have left behind
+        _db.drop_all()  # tables an interrupted earlier run may have left behind
         _db.create_all()
-    yield app
-    with app.app_context():
-        _db.drop_all()
-        for engine in _db.engines.values():
-            engine.dispose()
+    return app
+
+
+@pytest.fixture(scope="session")
+def test_body_app(app: Flask, build_app: Callable[..., Flask]) -> Flask:
+    """A second app on the same databases, whose context the test body runs in."""
+    return build_app()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_tables(app: Flask, built_apps: list[Flask]) -> Iterator[None]:
+    """After each test: fail it if it left a connection checked out, then empty every table."""
+    yield
+    leaks = leaked_connections(built_apps)
+    empty_tables(app)
+    if leaks:
+        pytest.fail("Connections left checked out: " + "; ".join(leaks))
 
 
 @pytest.fixture
-def db(app: Flask) -> Iterator[Any]:
-    """The ``db`` object, inside an app context, on a database that starts and ends empty."""
-    with rolled_back(app), app.app_context():
+def db(test_body_app: Flask) -> Iterator[Any]:
+    """The ``db`` object, inside the test body's own app context."""
+    with test_body_app.app_context():
         yield _db
         leftover = pending_changes(_db.session) if _db.session.registry.has() else None
         _db.session.remove()
@@ -139,78 +146,36 @@ def runner(app: Flask, db: Any) -> FlaskCliRunner:
 
 
 @pytest.fixture
-def make_app() -> Iterator[Callable[..., Flask]]:
-    """Build extra apps (other settings, test-only routes), each isolated like ``db``."""
-    with ExitStack() as stack:
+def make_app(build_app: Callable[..., Flask]) -> Iterator[Callable[..., Flask]]:
+    """Build extra apps on the same databases (other settings, test-only routes)."""
+    made: list[Flask] = []
 
-        def make(**settings: str) -> Flask:
-            new_app = build_app(**settings)
-            stack.callback(dispose, new_app)
-            stack.enter_context(rolled_back(new_app, create_schema=True))
-            return new_app
+    def make(**settings: str) -> Flask:
+        made.append(build_app(**settings))
+        return made[-1]
 
-        yield make
-
-
-@pytest.fixture
-def make_committed_app(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
-    """Build apps whose commits are real, for work spread over threads or connections.
-
-    Their tables are emptied afterwards. In-memory SQLite has a single connection, so these
-    apps use a file database instead.
-    """
-    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'committed.db'}"
-    with ExitStack() as stack:
-
-        def make(**settings: str) -> Flask:
-            new_app = build_app(**{"TEST_DATABASE_URL": url, **settings})
-            with new_app.app_context():
-                _db.create_all()
-            stack.callback(empty_and_dispose, new_app)
-            return new_app
-
-        yield make
+    yield make
+    for app in made:
+        dispose(app)
 
 
 @pytest.fixture
-def committed_app(make_committed_app: Callable[..., Flask]) -> Flask:
-    return make_committed_app()
-
-
-def empty_and_dispose(app: Flask) -> None:
-    with app.app_context():
-        for table in reversed(_db.metadata.sorted_tables):
-            _db.session.execute(delete(table))
-        _db.session.commit()
-        _db.session.remove()
-    dispose(app)
+def committed_app(make_app: Callable[..., Flask]) -> Flask:
+    """An app of its own, for tests that spread work over threads or processes."""
+    return make_app()
 
 
 @pytest.fixture
-def empty_database_url(tmp_path: Path) -> Iterator[str]:
+def empty_database_url(database_urls: dict[str, str], tmp_path: Path) -> Iterator[str]:
     """A new database with no tables, of the kind under test; dropped afterwards."""
-    base = make_url(normalise_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://"))
-    if base.get_backend_name() == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    name = f"{base.database}_{uuid4().hex[:8]}"
-    server = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with server.connect() as connection:
-        connection.exec_driver_sql(f"CREATE DATABASE {name}")
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as connection:
-            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
-        server.dispose()
+    with new_database(database_urls["TEST_DATABASE_URL"], tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
-def migration_app(empty_database_url: str) -> Iterator[Flask]:
+def migration_app(make_app: Callable[..., Flask], empty_database_url: str) -> Flask:
     """An app on an empty database of its own, for migrations to run against."""
-    new_app = build_app(TEST_DATABASE_URL=empty_database_url)
-    yield new_app
-    dispose(new_app)
+    return make_app(TEST_DATABASE_URL=empty_database_url)
 
 
 @pytest.fixture
@@ -220,17 +185,3 @@ def migrated_database_url(migration_app: Flask, empty_database_url: str) -> str:
         upgrade()
     dispose(migration_app)
     return empty_database_url
-
-
-@pytest.fixture(autouse=True)
-def _no_leaked_connections(app: Flask) -> Iterator[None]:
-    """Fail any test that leaves a database connection checked out of a pool."""
-    yield
-    leaks = leaked_connections()
-    if leaks:
-        pytest.fail("Connections left checked out: " + "; ".join(leaks))
-
-
-def dispose(app: Flask) -> None:
-    for engine in app_engines(app).values():
-        engine.dispose()

@@ -5,13 +5,18 @@ They let the commit-mode tests see what each mode does with a request's uncommit
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, jsonify, redirect, request
-from sqlalchemy import func, select, text
+from collections.abc import Iterator
+
+from flask import Blueprint, Flask, Response, jsonify, redirect, request, stream_with_context
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import IntegrityError
 
 from {{ cookiecutter.project_slug }} import db
 from {{ cookiecutter.project_slug }}.errors import APIError, Conflict, NotFound, ValidationFailed
-from {{ cookiecutter.project_slug }}.transactions import transaction
+from {{ cookiecutter.project_slug }}.transactions import commit_now, transaction
+from {{ cookiecutter.project_slug }}.users import service
 from {{ cookiecutter.project_slug }}.users.models import User
+from {{ cookiecutter.project_slug }}.users.schemas import UserCreate
 
 STATUSES = [200, 201, 204, 302, 400, 404, 409, 422, 500]
 ERRORS = {400: APIError, 404: NotFound, 409: Conflict, 422: ValidationFailed}
@@ -78,6 +83,68 @@ def lose_the_connection() -> Response:
     if request.args.get("commit"):
         db.session.commit()
     return jsonify(ok=True)
+
+
+@bp.post("/audit-then-caught-conflict")
+def audit_then_catch_a_conflict() -> Response:
+    """Write an audit row, then a duplicate in a block whose IntegrityError the view handles."""
+    write("audit@probe.test")
+    try:
+        with transaction():
+            db.session.add(User(email="taken@probe.test", name="Second"))
+    except IntegrityError:
+        return jsonify(duplicate=True)
+    return jsonify(duplicate=False)
+
+
+@bp.post("/service-then/<int:status>")
+def create_through_the_service_then_answer(status: int) -> Response:
+    """Create a user as the users API does (a ``transaction()`` block), then answer."""
+    service.create_user(UserCreate(email=f"service{status}@example.com", name="Service"))
+    return answer(status)
+
+
+@bp.post("/commit-now-then/<int:status>")
+def commit_now_then_answer(status: int) -> Response:
+    write(f"now{status}@probe.test")
+    commit_now()
+    return answer(status)
+
+
+@bp.post("/commit-now-inside-a-block")
+def commit_now_inside_a_block() -> Response:
+    with transaction():
+        write("inside@probe.test")
+        commit_now()
+    return jsonify(ok=True)
+
+
+@bp.post("/engine-write")
+def write_through_the_engine() -> Response:
+    """Code that uses the engine directly, outside the session."""
+    with db.engine.begin() as connection:
+        connection.execute(insert(User), {"email": "engine@probe.test", "name": "Engine"})
+    with db.engine.connect() as connection:
+        count = connection.scalar(select(func.count()).select_from(User))
+    return jsonify(count=count)
+
+
+@bp.post("/stream/<how>")
+def write_while_streaming(how: str) -> Response:
+    """Write while the body streams: left to the commit mode, in a block, or committed now."""
+
+    def body() -> Iterator[str]:
+        yield "started\n"
+        if how == "block":
+            with transaction():
+                write("streamed@probe.test")
+        else:
+            write("streamed@probe.test")
+            if how == "commit-now":
+                commit_now()
+        yield "done\n"
+
+    return Response(stream_with_context(body()), mimetype="text/plain")
 
 
 OWN_CONNECTION_ID = {"postgresql": "SELECT pg_backend_pid()", "mysql": "SELECT CONNECTION_ID()"}

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from {{ cookiecutter.project_slug }} import db
 from {{ cookiecutter.project_slug }}.context import app_context, with_app_context
-from {{ cookiecutter.project_slug }}.engine import checked_out
+
+from .guards import checked_out
 
 
 @pytest.fixture

@@ -34,17 +34,15 @@ def test_db_status_reports_url_dialect_revisions_and_pool(migration_app: Flask) 
     assert after.output.count("up_to_date: True") == binds
 
 
-def test_db_status_masks_the_password(make_committed_app: Callable[..., Flask]) -> None:
-    app = make_committed_app()
+def test_db_status_masks_the_password(make_app: Callable[..., Flask]) -> None:
+    app = make_app()
     with app.app_context():
         url = db.engine.url
     if url.get_backend_name() == "sqlite":
         pytest.skip("SQLite URLs carry no password")
     with user_with_password(app, "s3cret-pass") as username:
         with_password = url.set(username=username, password="s3cret-pass")
-        app = make_committed_app(
-            TEST_DATABASE_URL=with_password.render_as_string(hide_password=False)
-        )
+        app = make_app(TEST_DATABASE_URL=with_password.render_as_string(hide_password=False))
         result = app.test_cli_runner().invoke(args=["db-status"])
     assert result.exit_code == 0, result.output
     assert "s3cret-pass" not in result.output
@@ -72,9 +70,9 @@ def user_with_password(app: Flask, password: str) -> Iterator[str]:
 
 
 def test_capacity_problem_names_the_numbers_and_the_fix(
-    make_committed_app: Callable[..., Flask],
+    make_app: Callable[..., Flask],
 ) -> None:
-    app = make_committed_app(WEB_CONCURRENCY="4", DB_POOL_SIZE="5", DB_MAX_OVERFLOW="10")
+    app = make_app(WEB_CONCURRENCY="4", DB_POOL_SIZE="5", DB_MAX_OVERFLOW="10")
     with app.app_context():
         problem = pool_capacity_problem(app, db.engine, server_limit=50)
         fits = pool_capacity_problem(app, db.engine, server_limit=60)
@@ -86,9 +84,9 @@ def test_capacity_problem_names_the_numbers_and_the_fix(
 
 
 def test_start_up_check_against_the_real_server(
-    make_committed_app: Callable[..., Flask], caplog: pytest.LogCaptureFixture
+    make_app: Callable[..., Flask], caplog: pytest.LogCaptureFixture
 ) -> None:
-    app = make_committed_app(WEB_CONCURRENCY="1000")
+    app = make_app(WEB_CONCURRENCY="1000")
     with app.app_context():
         # SQLite has no connection limit to exceed; every server database gets a warning.
         on_servers = [e for e in db.engines.values() if e.dialect.name != "sqlite"]
@@ -98,8 +96,8 @@ def test_start_up_check_against_the_real_server(
     assert caplog.text.count("Pool settings for") == len(on_servers)
 
 
-def test_recycle_problem_names_the_server_limit(make_committed_app: Callable[..., Flask]) -> None:
-    app = make_committed_app(DB_POOL_RECYCLE="600")
+def test_recycle_problem_names_the_server_limit(make_app: Callable[..., Flask]) -> None:
+    app = make_app(DB_POOL_RECYCLE="600")
     assert pool_recycle_problem(app, server_idle_limit=601) is None
     assert pool_recycle_problem(app, server_idle_limit=None) is None
     problem = pool_recycle_problem(app, server_idle_limit=600)
@@ -110,9 +108,9 @@ def test_recycle_problem_names_the_server_limit(make_committed_app: Callable[...
 
 
 def test_start_up_check_reads_the_servers_idle_limit(
-    make_committed_app: Callable[..., Flask],
+    make_app: Callable[..., Flask],
 ) -> None:
-    app = make_committed_app(DB_POOL_RECYCLE="10000000")
+    app = make_app(DB_POOL_RECYCLE="10000000")
     with app.app_context():
         mysql = [e for e in db.engines.values() if e.dialect.name == "mysql"]
     problems = [problem for problem in check_pools(app) if "wait_timeout" in problem]

@@ -9,11 +9,15 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from {{ cookiecutter.project_slug }} import db
 from {{ cookiecutter.project_slug }}.config import DevelopmentConfig, TestingConfig
-from {{ cookiecutter.project_slug }}.engine import MYSQL_INIT_COMMAND, EngineSettings, engine_options
+from {{ cookiecutter.project_slug }}.engine import (
+    MYSQL_INIT_COMMAND,
+    EngineSettings,
+    engine_options,
+    normalise_url,
+)
 
 from .environments import app_on
 
@@ -60,9 +64,9 @@ def test_in_memory_sqlite_enforces_foreign_keys() -> None:
 
 
 @pytest.fixture
-def server_app(make_committed_app: Callable[..., Flask]) -> Flask:
+def server_app(make_app: Callable[..., Flask]) -> Flask:
     """The app on the database under test; skipped where that is SQLite."""
-    app = make_committed_app()
+    app = make_app()
     if dialect(app) == "sqlite":
         pytest.skip("needs TEST_DATABASE_URL on a database server")
     return app
@@ -129,5 +133,5 @@ def test_tests_never_use_the_configured_databases() -> None:
     config = TestingConfig(
         {"DATABASE_URL": "postgresql://u@prod/app", "DATABASE_URL_ANALYTICS": "mysql://u@prod/a"}
     )
-    assert make_url(config.SQLALCHEMY_DATABASE_URI).database == ":memory:"
+    assert normalise_url(TestingConfig.DEFAULT_DATABASE_URL) == config.SQLALCHEMY_DATABASE_URI
     assert config.SQLALCHEMY_BINDS["analytics"]["url"] == "sqlite://"

@@ -70,6 +70,23 @@ def test_an_integrity_error_inside_a_savepoint_can_be_caught(db: Any) -> None:
     assert emails(db) == {"taken@t.test", "new@t.test"}
 
 
+def test_a_caught_failed_block_undoes_only_itself(db: Any) -> None:
+    add(db, "before@t.test")
+    with pytest.raises(Boom), transaction():
+        add(db, "inside@t.test")
+        raise Boom
+    with transaction():  # the outermost block commits what came before it too
+        add(db, "after@t.test")
+    assert emails(db) == {"before@t.test", "after@t.test"}
+
+
+def test_the_outermost_block_commits_work_done_before_it(db: Any) -> None:
+    add(db, "before@t.test")
+    with transaction():
+        add(db, "inside@t.test")
+    assert emails(db) == {"before@t.test", "inside@t.test"}
+
+
 def test_works_as_a_decorator(db: Any) -> None:
     @transaction()
     def create(email: str) -> None:

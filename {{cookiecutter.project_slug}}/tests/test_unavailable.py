@@ -44,9 +44,9 @@ def add_dropping_view(app: Flask) -> Flask:
     [("manual", 200), ("autocommit", 404), ("autocommit_include_redirect", 404)],
 )
 def test_a_connection_lost_after_the_last_query_keeps_the_answer(
-    make_committed_app: Callable[..., Flask], mode: str, status: int
+    make_app: Callable[..., Flask], mode: str, status: int
 ) -> None:
-    app = add_dropping_view(make_committed_app(DATABASE_COMMIT_MODE=mode))
+    app = add_dropping_view(make_app(DATABASE_COMMIT_MODE=mode))
     client = app.test_client()
     response = client.get(f"/dropped/{status}")
     assert response.status_code == status

@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from .engine import EngineSettings, engine_options, normalise_url
+from .pooler import POOLERS
 from .production import unsafe_settings
 from .transactions import parse_commit_mode
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEST_DATABASE = "{{ cookiecutter.project_slug }}_test"  # on the local server; see TestingConfig
 BIND_VARIABLE = re.compile(r"DATABASE_URL_([A-Z][A-Z0-9_]*)")
 
 
@@ -62,6 +64,7 @@ def engine_settings(env: Mapping[str, str]) -> EngineSettings:
         pool_recycle=env_int(env, "DB_POOL_RECYCLE", 1800, minimum=1),
         connect_timeout=env_int(env, "DB_CONNECT_TIMEOUT", 5, minimum=1),
         statement_timeout_ms=env_int(env, "DB_STATEMENT_TIMEOUT_MS", 30_000),
+        pooler=env_choice(env, "DB_POOLER", POOLERS, "none"),
         sqlite_busy_timeout_ms=env_int(env, "DB_BUSY_TIMEOUT_MS", 5_000),
         application_name=env.get("DB_APPLICATION_NAME") or "{{ cookiecutter.project_slug }}",
     )
@@ -110,6 +113,8 @@ class Config:
         commit_mode = env.get("DATABASE_COMMIT_MODE", "{{ cookiecutter.commit_mode }}")
         self.DATABASE_COMMIT_MODE = parse_commit_mode(commit_mode)
         self.MIGRATIONS_DIR = env.get("MIGRATIONS_DIR") or str(PROJECT_ROOT / "migrations")
+        self.MIGRATION_STATEMENT_TIMEOUT_MS = env_int(env, "MIGRATION_STATEMENT_TIMEOUT_MS", 0)
+        self.MIGRATION_LOCK_TIMEOUT_MS = env_int(env, "MIGRATION_LOCK_TIMEOUT_MS", 5_000)
         self.WEB_CONCURRENCY = env_int(env, "WEB_CONCURRENCY", default_workers(), minimum=1)
         settings = engine_settings(env)
         self.ENGINE_SETTINGS = settings
@@ -136,11 +141,17 @@ class DevelopmentConfig(Config):
 
 
 class TestingConfig(Config):
-    """The test suite: ``TEST_DATABASE_URL`` or in-memory SQLite, fixed secret."""
+    """The test suite: ``TEST_DATABASE_URL`` or a test database of the project's kind."""
 
     ENV_NAME = "testing"
     TESTING = True
-    DEFAULT_DATABASE_URL = "sqlite:///:memory:"
+{%- if cookiecutter.database == "postgresql" %}
+    DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/" + TEST_DATABASE
+{%- elif cookiecutter.database == "mysql" %}
+    DEFAULT_DATABASE_URL = "mysql+pymysql://root@127.0.0.1:3306/" + TEST_DATABASE
+{%- else %}
+    DEFAULT_DATABASE_URL = "sqlite://"  # the test fixtures make it a file of their own
+{%- endif %}
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         source = os.environ if env is None else env

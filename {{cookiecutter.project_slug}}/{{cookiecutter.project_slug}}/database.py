@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from .engine import configure_engine
+from .pooler import limit_each_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,8 @@ def init_app(app: Flask) -> None:
     # would raise for a connection the server dropped after the view's last query.
     app.teardown_appcontext(end_session)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"])
+    settings = app.config["ENGINE_SETTINGS"]
     with app.app_context():
         for engine in db.engines.values():
             configure_engine(engine)
+            limit_each_transaction(engine, settings.pooler, settings.statement_timeout_ms)

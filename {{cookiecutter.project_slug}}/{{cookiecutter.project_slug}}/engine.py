@@ -17,6 +17,8 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import QueuePool
 
+from .pooler import timeout_connect_args
+
 DRIVERS = {
     "postgres": "postgresql+psycopg",
     "postgresql": "postgresql+psycopg",
@@ -86,6 +88,7 @@ class EngineSettings:
     pool_recycle: int = 1800
     connect_timeout: int = 5
     statement_timeout_ms: int = 30_000
+    pooler: str = "none"  # "transaction": a transaction pooler is in front (see .pooler)
     sqlite_busy_timeout_ms: int = 5_000
     application_name: str = "app"
 
@@ -116,7 +119,7 @@ def engine_options(raw_url: str, settings: EngineSettings) -> dict[str, Any]:
         options["connect_args"] = {
             "connect_timeout": settings.connect_timeout,
             "application_name": settings.application_name,
-            "options": f"-c statement_timeout={settings.statement_timeout_ms}",
+            **timeout_connect_args(settings.pooler, settings.statement_timeout_ms),
         }
     elif backend == "mysql":
         options["connect_args"] = {
@@ -130,23 +133,11 @@ def engine_options(raw_url: str, settings: EngineSettings) -> dict[str, Any]:
 # -- engine events --------------------------------------------------------------------------
 
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
-_CHECKED_OUT: weakref.WeakKeyDictionary[Engine, list[int]] = weakref.WeakKeyDictionary()
 
 
 def configure_engine(engine: Engine) -> None:
     """Install connection events on a new engine and remember it for fork safety."""
     _ENGINES.add(engine)
-    counter = [0]
-    _CHECKED_OUT[engine] = counter
-
-    def on_checkout(*_: Any) -> None:
-        counter[0] += 1
-
-    def on_checkin(*_: Any) -> None:
-        counter[0] -= 1
-
-    event.listen(engine, "checkout", on_checkout)
-    event.listen(engine, "checkin", on_checkin)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
 
@@ -178,8 +169,6 @@ def dispose_inherited_connections() -> None:
     """In a forked child, drop the parent's pooled connections without closing them."""
     for engine in list(_ENGINES):
         engine.dispose(close=False)
-        if engine in _CHECKED_OUT:
-            _CHECKED_OUT[engine][0] = 0
 
 
 if hasattr(os, "register_at_fork"):
@@ -191,20 +180,13 @@ def live_engines() -> list[Engine]:
     return list(_ENGINES)
 
 
-def checked_out(engine: Engine) -> int:
-    """How many connections of ``engine`` are in use right now."""
-    if isinstance(engine.pool, QueuePool):
-        return engine.pool.checkedout()
-    counter = _CHECKED_OUT.get(engine)
-    return counter[0] if counter else 0
-
-
 def pool_statistics(engine: Engine) -> dict[str, Any]:
-    """A JSON-ready summary of a pool: its kind, limits and the connections in use."""
+    """A JSON-ready summary of a pool: its kind, and its limits and use where it has them."""
     pool = engine.pool
-    stats: dict[str, Any] = {"pool": type(pool).__name__, "checked_out": checked_out(engine)}
+    stats: dict[str, Any] = {"pool": type(pool).__name__}
     if isinstance(pool, QueuePool):
         stats.update(
+            checked_out=pool.checkedout(),
             size=pool.size(),
             checked_in=pool.checkedin(),
             overflow=pool.overflow(),

@@ -8,7 +8,7 @@ from typing import Any
 from dotenv import load_dotenv
 from flask import Flask
 
-from . import cli, database, errors, logs, security, transactions
+from . import cli, database, errors, inputs, logs, request_commit, security
 from .config import Config, config_for
 from .health import bp as health_bp
 from .users import bp as users_bp
@@ -24,15 +24,14 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(load_config(config))
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep fields in schema order
     database.init_app(app)
+    request_commit.init_app(app)  # it places its hooks to run first and last, wherever it is
     logs.init_app(app)
     errors.init_app(app)
+    inputs.init_app(app)
     security.init_app(app)
     cli.init_app(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(users_bp)
-    # Registered last, so it runs first among after-request hooks: hooks that decorate
-    # responses also see a response that a failed commit replaced.
-    transactions.init_app(app)
     return app
 
 

@@ -24,24 +24,31 @@ class PageRequest:
         return (self.page - 1) * self.per_page
 
 
-def _positive_int(args: Mapping[str, str], name: str, default: int, maximum: int) -> int:
+def _whole_number(args: Mapping[str, str], name: str, default: int, maximum: int) -> int:
+    """``name``'s value, read as a number: leading zeros are fine, 0 or a non-number is a 400.
+
+    Any value above ``maximum`` reads as ``maximum + 1``: past it the exact value no longer
+    matters, and thousands of digits are never converted.
+    """
     raw = args.get(name)
     if raw is None:
         return default
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
-        raise APIError(f"'{name}' must be a whole number from 1 to {maximum}.")
-    return int(raw)
+    digits = raw.lstrip("0")
+    if not raw.isascii() or not raw.isdigit() or not digits:
+        raise APIError(f"'{name}' must be a whole number of at least 1.")
+    return int(digits) if len(digits) <= len(str(maximum)) else maximum + 1
 
 
 def page_request(args: Mapping[str, str]) -> PageRequest:
     """Read ``page`` and ``per_page``; ``per_page`` above the maximum is capped.
 
-    :raise APIError: a value is not a positive whole number (400).
+    :raise APIError: a value is not a positive whole number, or ``page`` is past ``MAX_PAGE``
+        (400).
     """
-    page = _positive_int(args, "page", 1, MAX_PAGE)
+    page = _whole_number(args, "page", 1, MAX_PAGE)
     if page > MAX_PAGE:
         raise APIError(f"'page' must be a whole number from 1 to {MAX_PAGE}.")
-    per_page = min(_positive_int(args, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE), MAX_PER_PAGE)
+    per_page = min(_whole_number(args, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE), MAX_PER_PAGE)
     return PageRequest(page, per_page)
 
 

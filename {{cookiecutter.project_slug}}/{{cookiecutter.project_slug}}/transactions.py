@@ -1,7 +1,15 @@
 """When a session's work is committed: per request (commit modes) and per block.
 
-``transaction()`` is the one way application code commits. The request hook installed by
-:func:`init_app` applies ``DATABASE_COMMIT_MODE`` to whatever a view left in the session.
+The contract (the README states it for users):
+
+- ``transaction()`` undoes only its own block when the block fails.
+- In the autocommit modes, a request is the unit of work: its blocks do not commit on their own;
+  the response status decides once the response is final, after every other after-request hook.
+  ``commit_now()`` commits on the spot, for the rare view that must.
+- In ``manual`` mode, and outside requests (commands, jobs, scripts), the outermost block
+  commits the session, including work done before it.
+- Once the response is decided (a streamed body is still being generated), the code decides
+  again: blocks commit, and writes left uncommitted at the end are refused loudly.
 """
 
 from __future__ import annotations
@@ -10,14 +18,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 
-from flask import Flask, Response, current_app
-from sqlalchemy.exc import SQLAlchemyError
+from flask import g, has_app_context
 from sqlalchemy.orm import Session, scoped_session
 
 from .database import db, rollback
-from .errors import database_problem
 
 DEPTH_KEY = "transaction_depth"
+# On ``g`` during a request of an autocommit mode: PENDING until the status decides, then DECIDED.
+REQUEST_UNIT = "request_unit_of_work"
+PENDING, DECIDED = "pending", "decided"
 
 
 class CommitMode(StrEnum):
@@ -45,53 +54,62 @@ def parse_commit_mode(raw: str) -> CommitMode:
         raise ValueError(f"DATABASE_COMMIT_MODE={raw!r} is not one of: {valid}.") from None
 
 
+def request_decides(session: Session) -> bool:
+    """Whether ``session`` is a request's whose status has yet to decide its commit."""
+    return (
+        has_app_context()
+        and g.get(REQUEST_UNIT) == PENDING
+        and db.session.registry.has()
+        and db.session() is session
+    )
+
+
 @contextmanager
 def transaction(session: Session | scoped_session[Session] | None = None) -> Iterator[Session]:
-    """Commit the block's work when it succeeds; roll it back and re-raise when it fails.
+    """Run a block as one unit: when it fails, its own work is undone and the error re-raised.
 
-    Used inside another ``transaction()`` it becomes a SAVEPOINT: an inner failure rolls back
-    only the inner work, and the outer block may catch it and go on. Works as a decorator
-    too (``@transaction()``).
+    A session that already holds work (an earlier query, or an enclosing block) gets a
+    SAVEPOINT for the block. The outermost block commits, unless it runs in a request whose
+    status decides (the autocommit modes). Works as a decorator too (``@transaction()``).
     """
     scoped = db.session if session is None else session
     target: Session = scoped() if isinstance(scoped, scoped_session) else scoped
     depth = target.info.get(DEPTH_KEY, 0)
     target.info[DEPTH_KEY] = depth + 1
     try:
-        if depth:
+        if target.in_transaction():
             with target.begin_nested():
                 yield target
-            return
-        try:
-            yield target
-            target.commit()
-        except BaseException:
-            rollback(target)  # a dropped connection must not hide the block's own error
-            raise
+        else:  # nothing precedes the block: undoing the whole session undoes only the block
+            try:
+                yield target
+                target.flush()
+            except BaseException:
+                rollback(target)  # a dropped connection must not hide the block's own error
+                raise
+        if not depth and not request_decides(target):
+            commit(target)
     finally:
         target.info[DEPTH_KEY] = depth
 
 
-def commit_request(response: Response) -> Response:
-    """Apply the commit mode to the request's session once the response is known.
-
-    A failed commit never leaves a 2xx/3xx behind: the session is rolled back and the response
-    is replaced by the matching problem (409, 503 or 500).
-    """
-    if not db.session.registry.has():
-        return response
-    mode: CommitMode = current_app.config["DATABASE_COMMIT_MODE"]
-    if not mode.commits(response.status_code):
-        rollback()
-        return response
+def commit(session: Session) -> None:
+    """Commit; when that fails, leave the session rolled back and clean, and re-raise."""
     try:
-        db.session.commit()
-    except SQLAlchemyError as error:
-        return database_problem(error)
-    return response
+        session.commit()
+    except BaseException:
+        rollback(session)
+        raise
 
 
-def init_app(app: Flask) -> None:
-    """Install the request hook unless nothing is ever committed for the code."""
-    if app.config["DATABASE_COMMIT_MODE"] is not CommitMode.MANUAL:
-        app.after_request(commit_request)
+def commit_now() -> None:
+    """Commit the session's work now, whatever the commit mode says about the response.
+
+    For the rare view that must commit before it answers (a form post that redirects under
+    ``autocommit``, say). A failure raises, and the error handlers answer 409/503/500.
+    """
+    if db.session.info.get(DEPTH_KEY):
+        raise RuntimeError(
+            "commit_now() was called inside a transaction() block. Call it after the block."
+        )
+    commit(db.session())

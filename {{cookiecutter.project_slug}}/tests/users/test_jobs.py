@@ -13,9 +13,10 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.project_slug }} import db
-from {{ cookiecutter.project_slug }}.engine import checked_out
 from {{ cookiecutter.project_slug }}.users.jobs import import_users
 from {{ cookiecutter.project_slug }}.users.models import User
+
+from ..guards import checked_out
 
 JOBS = 6
 ROWS_PER_JOB = 20

@@ -58,15 +58,34 @@ def test_list_of_nothing(client: FlaskClient, db: Any) -> None:
     assert client.get("/api/users").json == {"items": [], "page": 1, "per_page": 20, "total": 0}
 
 
-def test_per_page_is_capped_at_100(client: FlaskClient, db: Any) -> None:
-    body: Any = client.get("/api/users?per_page=500").json
-    assert body["per_page"] == 100
+@pytest.mark.parametrize(
+    ("query", "page", "per_page"),
+    [
+        ("per_page=500", 1, 100),
+        ("per_page=999999999", 1, 100),
+        ("per_page=1000000000", 1, 100),
+        ("per_page=" + "9" * 5000, 1, 100),
+        ("per_page=0000000001", 1, 1),
+        ("per_page=007", 1, 7),
+        ("page=0000000002", 2, 20),
+        ("page=1000000", 1_000_000, 20),
+    ],
+)
+def test_page_parameters_are_read_by_value_and_per_page_is_capped_at_100(
+    client: FlaskClient, db: Any, query: str, page: int, per_page: int
+) -> None:
+    response = client.get(f"/api/users?{query}")
+    assert response.status_code == 200
+    body: Any = response.json
+    assert (body["page"], body["per_page"]) == (page, per_page)
 
 
 @pytest.mark.parametrize(
     "query",
     ["page=0", "page=-1", "page=abc", "page=1.5", "per_page=0", "per_page=x", "page=",
-     "page=99999999999999999999", "page=%D9%A3"],
+     "page=99999999999999999999", "page=%D9%A3", "per_page=%D9%A3", "per_page=-5",
+     "per_page=%2B5", "per_page=1e3", "per_page=%205", "per_page=000", "page=1000001",
+     "page=0001000001", "page=" + "9" * 5000],
 )  # fmt: skip
 def test_bad_page_parameters_are_400(client: FlaskClient, query: str) -> None:
     body = assert_problem(client.get(f"/api/users?{query}"), 400)
@@ -100,9 +119,34 @@ def test_get_user(client: FlaskClient, db: Any) -> None:
     }
 
 
-@pytest.mark.parametrize("user_id", ["999", "0", "99999999999999999999", "-1", "abc"])
-def test_missing_user_is_404(client: FlaskClient, user_id: str) -> None:
-    assert_problem(client.get(f"/api/users/{user_id}"), 404)
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+@pytest.mark.parametrize(
+    "user_id",
+    ["999", "0", "000", "2147483648", "99999999999999999999", "1" * 5000, "-1", "abc"],
+)
+def test_missing_user_is_404_for_every_method(
+    client: FlaskClient, method: str, user_id: str
+) -> None:
+    response = client.open(f"/api/users/{user_id}", method=method, json={"name": "Ada"})
+    assert_problem(response, 404)
+    assert "Allow" not in response.headers
+
+
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+def test_an_id_in_another_script_s_digits_is_404(
+    client: FlaskClient, db: Any, method: str
+) -> None:
+    user = UserFactory()
+    arabic_indic = "".join(chr(0x660 + int(digit)) for digit in str(user.id))
+    response = client.open(f"/api/users/{arabic_indic}", method=method, json={"name": "Ada"})
+    assert_problem(response, 404)
+    assert client.get(f"/api/users/{user.id}").json["name"] == user.name  # type: ignore[index]
+
+
+def test_an_id_past_a_32_bit_integer_never_reaches_the_database(client: FlaskClient) -> None:
+    with count_queries() as queries:
+        assert_problem(client.delete("/api/users/2147483648"), 404)
+    assert queries.count == 0
 
 
 # -- create ---------------------------------------------------------------------------------
@@ -159,10 +203,16 @@ def test_invalid_fields_are_422_with_per_field_errors(
     assert user_count(db) == 0
 
 
-@pytest.mark.parametrize("data", ['{"email": ', "{'email': 'x'}", "\xff"])
-def test_malformed_json_is_400(client: FlaskClient, data: str) -> None:
+@pytest.mark.parametrize(
+    "data",
+    ['{"email": ', "{'email': 'x'}", "\xff", "[" * 10_000 + "]" * 10_000,
+     '{"a":' * 10_000 + "1" + "}" * 10_000, '{"email": ' + "[" * 10_000 + "]" * 10_000 + "}"],
+    ids=["cut short", "single quotes", "not utf-8", "deep arrays", "deep objects", "deep field"],
+)  # fmt: skip
+def test_malformed_json_is_400(client: FlaskClient, db: Any, data: str) -> None:
     response = client.post("/api/users", data=data, content_type="application/json")
     assert_problem(response, 400)
+    assert user_count(db) == 0
 
 
 def test_a_body_that_is_not_json_is_415(client: FlaskClient) -> None:
@@ -199,11 +249,11 @@ def test_update_missing_user_is_404(client: FlaskClient, db: Any) -> None:
 
 
 def test_delete_user(client: FlaskClient, db: Any) -> None:
-    user = UserFactory()
-    response = client.delete(f"/api/users/{user.id}")
+    user_id = UserFactory().id
+    response = client.delete(f"/api/users/{user_id}")
     assert response.status_code == 204
     assert response.data == b""
-    assert_problem(client.get(f"/api/users/{user.id}"), 404)
+    assert_problem(client.get(f"/api/users/{user_id}"), 404)
     assert user_count(db) == 0
 
 

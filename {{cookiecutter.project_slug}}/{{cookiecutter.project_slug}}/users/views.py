@@ -2,40 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
-from pydantic import BaseModel, ValidationError
 
-from ..errors import ValidationFailed
+from ..inputs import parse_body
 from ..pagination import envelope, page_request
 from . import service
 from .schemas import UserCreate, UserUpdate, user_json
 
 bp = Blueprint("users", __name__, url_prefix="/api/users")
 
-# Ids beyond a 32-bit integer cannot exist; the route answers 404 without asking the database.
-USER_ID = "<int(min=1, max=2147483647):user_id>"
-Schema = TypeVar("Schema", bound=BaseModel)
-
-
-def parse_body(schema: type[Schema]) -> Schema:
-    """Validate the JSON body; malformed JSON is a 400, invalid fields a 422."""
-    payload = request.get_json()
-    try:
-        return schema.model_validate(payload)
-    except ValidationError as error:
-        raise ValidationFailed(
-            "The request body has invalid fields.", errors=field_errors(error)
-        ) from None
-
-
-def field_errors(error: ValidationError) -> list[dict[str, Any]]:
-    """Per-field messages, without echoing the (possibly huge) input back."""
-    return [
-        {"field": ".".join(str(part) for part in item["loc"]) or None, "message": item["msg"]}
-        for item in error.errors(include_url=False, include_input=False)
-    ]
+# An id no user can have (0, past a 32-bit integer) is a 404 for every method (see inputs.py).
+USER_ID = "<id:user_id>"
 
 
 @bp.get("")

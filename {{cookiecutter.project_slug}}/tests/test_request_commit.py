@@ -6,10 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, Response
 
 from {{ cookiecutter.project_slug }} import db
-from {{ cookiecutter.project_slug }}.transactions import CommitMode, commit_request
+from {{ cookiecutter.project_slug }}.request_commit import UncommittedWrites, commit_request
+from {{ cookiecutter.project_slug }}.transactions import CommitMode
 from {{ cookiecutter.project_slug }}.users.models import User
 
 from .probes import STATUSES, add_probes, count_emails
@@ -84,10 +85,8 @@ def test_manual_mode_adds_no_work_to_requests(make_app: Callable[..., Flask]) ->
         assert (commit_request in hooks) is (mode_name != "manual")
 
 
-def test_a_lost_connection_at_commit_is_503(
-    make_committed_app: Callable[..., Flask], mode: str
-) -> None:
-    app = add_probes(make_committed_app(DATABASE_COMMIT_MODE=mode))
+def test_a_lost_connection_at_commit_is_503(make_app: Callable[..., Flask], mode: str) -> None:
+    app = add_probes(make_app(DATABASE_COMMIT_MODE=mode))
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("SQLite has no server connection to lose")
     client = app.test_client()
@@ -97,3 +96,69 @@ def test_a_lost_connection_at_commit_is_503(
     assert response.mimetype == "application/problem+json"
     assert count_emails(app, "lost@probe.test") == 0
     assert client.get("/api/users").status_code == 200
+
+
+def test_a_caught_failed_block_keeps_the_requests_earlier_work(
+    probe_app: Flask, mode: str
+) -> None:
+    add_taken_user(probe_app)
+    response = probe_app.test_client().post("/probe/audit-then-caught-conflict")
+    assert response.json == {"duplicate": True}
+    # The block undid only itself; the audit row is the request's, committed as the mode says.
+    assert count_emails(probe_app, "audit@probe.test") == (0 if mode == "manual" else 1)
+
+
+@pytest.mark.parametrize("status", [200, 302, 400, 409, 500])
+def test_a_services_block_waits_for_the_requests_status(
+    probe_app: Flask, mode: str, status: int
+) -> None:
+    assert probe_app.test_client().post(f"/probe/service-then/{status}").status_code == status
+    # In manual mode the block commits; otherwise the response status decides.
+    committed = mode == "manual" or status in COMMITTED[mode]
+    assert count_emails(probe_app, f"service{status}@example.com") == int(committed)
+
+
+def test_commit_now_commits_whatever_the_status(probe_app: Flask) -> None:
+    assert probe_app.test_client().post("/probe/commit-now-then/400").status_code == 400
+    assert count_emails(probe_app, "now400@probe.test") == 1
+
+
+def test_commit_now_is_refused_inside_a_block(probe_app: Flask) -> None:
+    assert probe_app.test_client().post("/probe/commit-now-inside-a-block").status_code == 500
+    assert count_emails(probe_app, "inside@probe.test") == 0
+
+
+@pytest.mark.parametrize("scope", ["app", "blueprint"])
+def test_a_hook_that_fails_after_the_view_leaves_nothing_committed(
+    probe_app: Flask, scope: str
+) -> None:
+    """Hooks added after the factory, as an extension or the app itself adds them."""
+
+    def failing_hook(response: Response) -> Response:
+        raise RuntimeError("a hook failed after the view")
+
+    probe_app.config["PROPAGATE_EXCEPTIONS"] = False  # answer 500 as production does
+    probe_app.after_request_funcs.setdefault(None if scope == "app" else "probes", []).append(
+        failing_hook
+    )
+    assert probe_app.test_client().post("/probe/write/201").status_code == 500
+    assert count_emails(probe_app, "201@probe.test") == 0
+
+
+@pytest.mark.parametrize("how", ["block", "commit-now"])
+def test_writes_the_code_commits_while_streaming_are_kept(probe_app: Flask, how: str) -> None:
+    response = probe_app.test_client().post(f"/probe/stream/{how}")
+    assert response.get_data(as_text=True) == "started\ndone\n"
+    assert count_emails(probe_app, "streamed@probe.test") == 1
+
+
+def test_writes_left_uncommitted_while_streaming_are_refused_loudly(
+    probe_app: Flask, mode: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    if mode == "manual":
+        pytest.skip("in manual mode only the code commits, while streaming as anywhere else")
+    response = probe_app.test_client().post("/probe/stream/uncommitted")
+    with pytest.raises(UncommittedWrites, match="transaction\\(\\) or call commit_now"):
+        response.get_data()
+    assert "Writes made after the response status was sent" in caplog.text
+    assert count_emails(probe_app, "streamed@probe.test") == 0

@@ -14,8 +14,9 @@ from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 TEXT_SUFFIXES = {".py", ".toml", ".md", ".txt", ".ini", ".cfg", ".yaml", ".yml", ".json", ".mako"}
-# ``cookiecutter.`` not after a dot: ``.cookiecutter.json`` is the baked answers file.
-LEFTOVER = re.compile(r"\{\{|\{%|(?<!\.)cookiecutter\.")
+# ``cookiecutter.`` not after a dot: ``.cookiecutter.json`` is the baked answers file; ``{{``
+# not after ``$``: ``${{ matrix.x }}`` is a GitHub Actions expression, meant to stay.
+LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|(?<!\.)cookiecutter\.")
 
 
 def bake(output_dir: Path, **answers: str) -> Path:

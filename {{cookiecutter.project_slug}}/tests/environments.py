@@ -7,8 +7,10 @@ from contextlib import contextmanager
 
 from flask import Flask
 
-from {{ cookiecutter.project_slug }} import create_app, db
+from {{ cookiecutter.project_slug }} import create_app
 from {{ cookiecutter.project_slug }}.config import Config, ProductionConfig
+
+from .guards import dispose
 
 # Everything production insists on; SQLite in memory stands in for the database server.
 PRODUCTION_ENV = {
@@ -29,9 +31,7 @@ def app_on(settings: Config) -> Iterator[Flask]:
     try:
         yield app
     finally:
-        with app.app_context():
-            for engine in db.engines.values():
-                engine.dispose()
+        dispose(app)
 
 
 @contextmanager

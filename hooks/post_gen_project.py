@@ -23,7 +23,12 @@ COMPOSE_FILES = {db: f"compose.{db}.yaml" for db in ("sqlite", "postgresql", "my
 # Keys are (option, answer that keeps them); paths are relative to the project folder.
 OPTION_FILES: dict[tuple[str, str], list[str]] = {
     ("ci", "github"): [".github/workflows/ci.yml"],
-    ("use_docker", "yes"): ["Dockerfile", ".dockerignore", *COMPOSE_FILES.values()],
+    ("use_docker", "yes"): [
+        "Dockerfile",
+        ".dockerignore",
+        "monitoring",
+        *COMPOSE_FILES.values(),
+    ],
     **{("database", db): [path] for db, path in COMPOSE_FILES.items()},
 }
 # Files that survive pruning under an answer's name, and the name they end up with.

@@ -10,6 +10,7 @@ import fnmatch
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 from collections.abc import Callable, Iterator
@@ -190,6 +191,30 @@ def test_every_command_compose_runs_exists(
     assert named <= listed, listing.stdout
     wait_help = run([str(default_python), "manage.py", "wait-db", "--help"], default_project, env)
     assert "--timeout" in wait_help.stdout
+
+
+def test_the_metrics_override_runs_prometheus_on_the_apps_metrics(
+    default_project: Path, default_python: Path
+) -> None:
+    override = yaml.safe_load((default_project / "monitoring/compose.yaml").read_text("utf-8"))
+    prometheus = override["services"]["prometheus"]
+    assert prometheus["ports"] == ["127.0.0.1:9090:9090"]  # loopback only
+    mounted = prometheus["volumes"][0].split(":")[0]
+    config = yaml.safe_load((default_project / mounted).read_text(encoding="utf-8"))
+    assert config["scrape_configs"][0]["static_configs"] == [{"targets": ["web:8000"]}]
+    if shutil.which("promtool"):
+        checked = run(["promtool", "check", "config", mounted], default_project)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+    # The app accepts the allow-list the override gives it, which covers the compose network.
+    allow = interpolate(override["services"]["web"]["environment"]["METRICS_ALLOW"], {})
+    code = (
+        f"from {default_project.name}.metrics.views import allowed_networks, is_allowed; "
+        f"print(is_allowed('172.18.0.5', allowed_networks({allow!r})))"
+    )
+    result = run(
+        [str(default_python), "-c", code], default_project, {"PROMETHEUS_MULTIPROC_DIR": ""}
+    )
+    assert result.stdout.strip() == "True", result.stderr[-2000:]
 
 
 # -- Dockerfile -------------------------------------------------------------------------------

@@ -147,11 +147,14 @@ def runner(app: Flask, db: Any) -> FlaskCliRunner:
 
 @pytest.fixture
 def make_app(build_app: Callable[..., Flask]) -> Iterator[Callable[..., Flask]]:
-    """Build extra apps on the same databases (other settings, test-only routes)."""
+    """Build extra apps (other settings, test-only routes), on the same databases unless the
+    settings name others."""
     made: list[Flask] = []
 
     def make(**settings: str) -> Flask:
         made.append(build_app(**settings))
+        with made[-1].app_context():
+            _db.create_all()  # the tables exist already, unless the settings name a new database
         return made[-1]
 
     yield make
@@ -173,9 +176,11 @@ def empty_database_url(database_urls: dict[str, str], tmp_path: Path) -> Iterato
 
 
 @pytest.fixture
-def migration_app(make_app: Callable[..., Flask], empty_database_url: str) -> Flask:
+def migration_app(build_app: Callable[..., Flask], empty_database_url: str) -> Iterator[Flask]:
     """An app on an empty database of its own, for migrations to run against."""
-    return make_app(TEST_DATABASE_URL=empty_database_url)
+    app = build_app(TEST_DATABASE_URL=empty_database_url)
+    yield app
+    dispose(app)
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from {{ cookiecutter.project_slug }}.engine import is_memory_sqlite, normalise_url
+from {{ cookiecutter.project_slug }}.engine import normalise_url
+from {{ cookiecutter.project_slug }}.sqlite import is_memory_sqlite
 
 # "gw0", "gw1", ... under pytest-xdist; empty in a plain run.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")

@@ -1,16 +1,15 @@
-"""Apps built as production builds them, for tests of what only production does."""
+"""Apps built from one config alone, as production builds them, for tests of what only
+production does (or of an app on a database of its own)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 from flask import Flask
 
-from {{ cookiecutter.project_slug }} import create_app
+from {{ cookiecutter.project_slug }} import create_app, db
 from {{ cookiecutter.project_slug }}.config import Config, ProductionConfig
-
-from .guards import dispose
 
 # Everything production insists on; SQLite in memory stands in for the database server.
 PRODUCTION_ENV = {
@@ -21,21 +20,17 @@ PRODUCTION_ENV = {
 
 
 @contextmanager
-def app_on(settings: Config) -> Iterator[Flask]:
-    """An app built from ``settings`` whose connections are all closed when the block ends.
-
-    A connection left for the garbage collector warns (``ResourceWarning``, SQLite's since
-    Python 3.13), and the suite turns warnings into errors.
-    """
-    app = create_app(settings)
+def built_app(config: Config) -> Iterator[Flask]:
+    """An app built from ``config`` alone; its connections are closed afterwards."""
+    app = create_app(config)
     try:
         yield app
     finally:
-        dispose(app)
+        with app.app_context():
+            for engine in db.engines.values():
+                engine.dispose()
 
 
-@contextmanager
-def production_app(**settings: str) -> Iterator[Flask]:
+def production_app(**settings: str) -> AbstractContextManager[Flask]:
     """An app on ``ProductionConfig``; ``settings`` override variables of ``PRODUCTION_ENV``."""
-    with app_on(ProductionConfig({**PRODUCTION_ENV, **settings})) as app:
-        yield app
+    return built_app(ProductionConfig({**PRODUCTION_ENV, **settings}))

@@ -79,18 +79,22 @@ def pending_changes(session: Any) -> str | None:
 
 
 class QueryCounter:
-    """Counts the statements sent to the database while it is active."""
+    """Records the statements sent to the database while it is active."""
 
     def __init__(self) -> None:
         self.statements: list[str] = []
 
     def __call__(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if not statement.startswith("BEGIN"):  # SQLite's BEGIN: other drivers send it unseen
-            self.statements.append(statement)
+        self.statements.append(statement)
+
+    @property
+    def queries(self) -> list[str]:
+        """The statements but SQLite's BEGIN, which other drivers send without a statement."""
+        return [sql for sql in self.statements if not sql.startswith("BEGIN")]
 
     @property
     def count(self) -> int:
-        return len(self.statements)
+        return len(self.queries)
 
 
 @contextmanager
@@ -110,7 +114,5 @@ def assert_max_queries(limit: int) -> Iterator[QueryCounter]:
     with count_queries() as counter:
         yield counter
     if counter.count > limit:
-        listing = "\n".join(
-            f"  {number}. {sql}" for number, sql in enumerate(counter.statements, 1)
-        )
+        listing = "\n".join(f"  {number}. {sql}" for number, sql in enumerate(counter.queries, 1))
         raise AssertionError(f"Expected at most {limit} queries, ran {counter.count}:\n{listing}")

@@ -14,9 +14,9 @@ from {{ cookiecutter.project_slug }}.config import (
 from {{ cookiecutter.project_slug }}.engine import DatabaseURLError, normalise_url
 from {{ cookiecutter.project_slug }}.transactions import CommitMode
 
+from .environments import PRODUCTION_ENV
+
 FILE_DB = {"DATABASE_URL": "sqlite:////tmp/example.db"}
-# What production insists on (see test_production.py), so that a SQLite file may stand in.
-PRODUCTION_READY = {"SECRET_KEY": "s" * 40, "ALLOW_SQLITE_IN_PRODUCTION": "1"}
 
 
 def test_track_modifications_is_off() -> None:
@@ -34,7 +34,7 @@ def test_track_modifications_is_off() -> None:
     ],
 )
 def test_app_env_picks_the_config_class(app_env: str, config_class: type) -> None:
-    env = {"APP_ENV": app_env, **FILE_DB, **PRODUCTION_READY}
+    env = {**PRODUCTION_ENV, "APP_ENV": app_env, **FILE_DB}
     assert type(config_for(env)) is config_class
 
 
@@ -59,6 +59,7 @@ def test_pool_limits_come_from_the_environment() -> None:
         "pool_recycle": 600,
         "pool_pre_ping": True,
         "connect_args": {"timeout": 5.0},
+        "hide_parameters": False,  # development shows a failed statement's values
     }
 
 
@@ -73,8 +74,20 @@ def test_pool_limits_reach_the_engine(tmp_path: pytest.TempPathFactory) -> None:
 
 def test_in_memory_sqlite_gets_no_pool_limits() -> None:
     settings = config.TestingConfig({"TEST_DATABASE_URL": "sqlite://", "DB_POOL_SIZE": "3"})
-    assert settings.SQLALCHEMY_ENGINE_OPTIONS == {}
+    assert settings.SQLALCHEMY_ENGINE_OPTIONS == {"hide_parameters": True}
     create_app(settings)  # a QueuePool argument here would fail
+
+
+@pytest.mark.parametrize(
+    ("config_class", "hidden"),
+    [(DevelopmentConfig, False), (config.TestingConfig, True), (ProductionConfig, True)],
+)
+def test_only_development_shows_sql_parameters(config_class: type, hidden: bool) -> None:
+    """Every database, extra ones too: their errors (and so the logs) leave the values out."""
+    env = {**PRODUCTION_ENV, **FILE_DB, "DATABASE_URL_REPORTS": "sqlite:////tmp/reports.db"}
+    settings = config_class(env)
+    assert settings.SQLALCHEMY_ENGINE_OPTIONS["hide_parameters"] is hidden
+    assert settings.SQLALCHEMY_BINDS["reports"]["hide_parameters"] is hidden
 
 
 @pytest.mark.parametrize("name", ["DB_POOL_SIZE", "DB_POOL_TIMEOUT", "DB_MAX_OVERFLOW"])

@@ -19,7 +19,7 @@ from {{ cookiecutter.project_slug }}.engine import (
     normalise_url,
 )
 
-from .environments import app_on
+from .environments import built_app
 
 
 def scalar(app: Flask, sql: str) -> Any:
@@ -34,7 +34,7 @@ def dialect(app: Flask) -> str:
 
 @pytest.fixture
 def sqlite_file_app(tmp_path: Path) -> Iterator[Flask]:
-    with app_on(TestingConfig({"TEST_DATABASE_URL": f"sqlite:///{tmp_path / 'f.db'}"})) as app:
+    with built_app(TestingConfig({"TEST_DATABASE_URL": f"sqlite:///{tmp_path / 'f.db'}"})) as app:
         yield app
 
 
@@ -59,7 +59,7 @@ def test_sqlite_savepoints_are_real(sqlite_file_app: Flask) -> None:
 
 
 def test_in_memory_sqlite_enforces_foreign_keys() -> None:
-    with app_on(TestingConfig({"TEST_DATABASE_URL": "sqlite://"})) as app:
+    with built_app(TestingConfig({"TEST_DATABASE_URL": "sqlite://"})) as app:
         assert scalar(app, "PRAGMA foreign_keys") == 1
 
 

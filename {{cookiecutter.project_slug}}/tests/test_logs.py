@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 from flask import Flask, current_app
 from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
-from {{ cookiecutter.project_slug }} import config, db
-from {{ cookiecutter.project_slug }}.config import ConfigError
+from {{ cookiecutter.project_slug }} import config, create_app, db
+from {{ cookiecutter.project_slug }}.config import ConfigError, DevelopmentConfig
 from {{ cookiecutter.project_slug }}.logs import HANDLER_NAME
 
 from .environments import production_app
@@ -106,6 +108,42 @@ def test_a_crash_is_one_json_line_with_its_traceback(make_app: Callable[..., Fla
     [line] = [line for line in json_lines(log) if line["message"] == "Unhandled exception"]
     assert line["request_id"] == response.headers["X-Request-ID"]
     assert "RuntimeError: kaboom" in line["exception"]
+
+
+CARD_NUMBER = "4111111111111111"
+
+
+def add_failing_payment(app: Flask) -> None:
+    """A route whose statement fails, and that logs the failure as app code often does."""
+
+    @app.get("/pay")
+    def pay() -> str:
+        statement = text("INSERT INTO no_such_payments (card) VALUES (:card)")
+        try:
+            db.session.execute(statement, {"card": CARD_NUMBER})
+        except SQLAlchemyError:
+            current_app.logger.exception("Payment failed")
+            raise
+        return "unreachable"
+
+
+def test_production_logs_a_failed_statement_without_its_values() -> None:
+    with production_app() as app:
+        add_failing_payment(app)
+        log = capture_log()
+        app.test_client().get("/pay")
+    [line] = [line for line in json_lines(log) if line["message"] == "Payment failed"]
+    assert "no_such_payments" in line["exception"]  # the statement, to find the bug by
+    assert CARD_NUMBER not in log.getvalue()
+
+
+def test_development_shows_a_failed_statements_values() -> None:
+    app = create_app(DevelopmentConfig({"DATABASE_URL": "sqlite://", "LOG_FORMAT": "json"}))
+    add_failing_payment(app)
+    log = capture_log()
+    app.test_client().get("/pay")
+    [line] = [line for line in json_lines(log) if line["message"] == "Payment failed"]
+    assert CARD_NUMBER in line["exception"]
 
 
 def test_production_logs_json_unless_told_otherwise() -> None:

@@ -21,7 +21,10 @@ FORWARDED = {
     "X-Forwarded-For": "198.51.100.66, 203.0.113.9",
     "X-Forwarded-Proto": "https",
     "X-Forwarded-Host": "api.example.com",
+    "X-Forwarded-Prefix": "/shop",
 }
+# What a client can send through a proxy that appends only X-Forwarded-For and -Proto.
+STEERING = {"X-Forwarded-Host": "evil.example", "X-Forwarded-Prefix": "//evil.example"}
 
 
 def assert_security_headers(response: Any) -> None:
@@ -32,7 +35,12 @@ def assert_security_headers(response: Any) -> None:
 def add_where_am_i(app: Flask) -> None:
     @app.get("/where")
     def where() -> Any:
-        return jsonify(client=request.remote_addr, scheme=request.scheme, host=request.host)
+        return jsonify(
+            client=request.remote_addr,
+            scheme=request.scheme,
+            host=request.host,
+            prefix=request.script_root,
+        )
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/api/users", "/no/such/page", "/api/users/0"])
@@ -112,15 +120,41 @@ def test_forwarded_headers_are_ignored_by_default(make_app: Callable[..., Flask]
     app = make_app()
     add_where_am_i(app)
     seen = app.test_client().get("/where", headers=FORWARDED).json
-    assert seen == {"client": "127.0.0.1", "scheme": "http", "host": "localhost"}
+    assert seen == {"client": "127.0.0.1", "scheme": "http", "host": "localhost", "prefix": ""}
 
 
-def test_forwarded_headers_of_trusted_proxies_are_believed(make_app: Callable[..., Flask]) -> None:
+def test_trusted_proxies_give_address_and_scheme_but_not_host_or_prefix(
+    make_app: Callable[..., Flask],
+) -> None:
     app = make_app(TRUSTED_PROXIES="1")
     add_where_am_i(app)
     seen = app.test_client().get("/where", headers=FORWARDED).json
     # One proxy: only the address it appended counts, not what the client put before it.
-    assert seen == {"client": "203.0.113.9", "scheme": "https", "host": "api.example.com"}
+    assert seen == {"client": "203.0.113.9", "scheme": "https", "host": "localhost", "prefix": ""}
+
+
+def test_host_and_prefix_are_believed_each_by_its_own_setting(
+    make_app: Callable[..., Flask],
+) -> None:
+    app = make_app(TRUSTED_PROXIES="1", TRUSTED_PROXY_HOST="1", TRUSTED_PROXY_PREFIX="1")
+    add_where_am_i(app)
+    seen = app.test_client().get("/where", headers=FORWARDED).json
+    assert seen == {
+        "client": "203.0.113.9",
+        "scheme": "https",
+        "host": "api.example.com",
+        "prefix": "/shop",
+    }
+
+
+def test_a_client_cannot_steer_location_through_a_trusted_proxy(
+    make_app: Callable[..., Flask],
+) -> None:
+    app = make_app(TRUSTED_PROXIES="1")
+    body = {"email": "steer@example.com", "name": "Steer"}
+    response = app.test_client().post("/api/users", json=body, headers=STEERING)
+    assert response.status_code == 201
+    assert response.headers["Location"].startswith("/api/users/")
 
 
 def test_two_trusted_proxies_reach_one_address_further(make_app: Callable[..., Flask]) -> None:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from .context import app_context
 from .database import db, ping_databases
 from .diagnostics import database_status
+from .provisioning import DatabaseCreationError, create_missing_database
 from .users.models import User
 from .users.sample import sample_users
 from .users.service import add_users
@@ -21,8 +24,28 @@ SEED_BATCH_SIZE = 1000
 
 
 def init_db() -> None:
-    """Bring the database schema up to the newest migration (a no-op when it is)."""
+    """Create each database that is missing on its server (saying so), then bring the schemas
+    up to the newest migration (a no-op when they are)."""
+    for engine in db.engines.values():
+        if create_missing_database(engine):
+            click.echo(f"Created the database {engine.url.database} on {engine.url.host}.")
     upgrade()
+
+
+def reason(error: SQLAlchemyError) -> str:
+    """What the driver said went wrong, on one line, without SQL or a traceback."""
+    return " ".join(str(getattr(error, "orig", None) or error).split())
+
+
+@contextmanager
+def reported() -> Iterator[None]:
+    """End a command with one line, not a traceback, when a database fails it."""
+    try:
+        yield
+    except OperationalError as error:
+        raise click.ClickException(f"The database did not answer: {reason(error)}") from None
+    except DatabaseCreationError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def seed(count: int, batch_size: int = SEED_BATCH_SIZE) -> None:
@@ -49,8 +72,7 @@ def wait_for_database(timeout: float, interval: float = 1.0) -> int:
             return tries
         except SQLAlchemyError as error:
             if time.monotonic() + interval > deadline:
-                reason = getattr(error, "orig", None) or error
-                message = f"The database did not answer within {timeout:g}s: {reason}"
+                message = f"The database did not answer within {timeout:g}s: {reason(error)}"
                 raise TimeoutError(message) from error
         time.sleep(interval)
 
@@ -58,8 +80,9 @@ def wait_for_database(timeout: float, interval: float = 1.0) -> int:
 @click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
-    """Create or upgrade the database schema to the newest migration."""
-    init_db()
+    """Create the database if it is missing, then create or upgrade its schema."""
+    with reported():
+        init_db()
     click.echo("Database is at the newest migration.")
 
 
@@ -83,7 +106,8 @@ def wait_db_command(timeout: float) -> None:
 @with_appcontext
 def seed_command(count: int, batch_size: int) -> None:
     """Add COUNT sample users."""
-    seed(count, batch_size)
+    with reported():
+        seed(count, batch_size)
     click.echo(f"Added {count} users.")
 
 
@@ -93,7 +117,8 @@ def db_status_command() -> None:
     """Show each database: URL, server, migration revision and pool."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     for key, bind in db.engines.items():
-        status = database_status(app, key, bind.engine)
+        with reported():
+            status = database_status(app, key, bind.engine)
         pool = ", ".join(f"{name}={value}" for name, value in status.pop("pool").items())
         warnings = [status.pop("capacity_warning"), status.pop("recycle_warning")]
         for name, value in status.items():

@@ -15,7 +15,7 @@ from typing import Any
 
 from .engine import EngineSettings, engine_options, normalise_url
 from .pooler import POOLERS
-from .production import unsafe_settings
+from .production import is_on, unsafe_settings
 from .transactions import parse_commit_mode
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -55,9 +55,10 @@ def env_choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], defa
     raise ConfigError(f"{name}={raw!r} is not one of: {', '.join(choices)}.")
 
 
-def engine_settings(env: Mapping[str, str]) -> EngineSettings:
+def engine_settings(env: Mapping[str, str], hide_parameters: bool = True) -> EngineSettings:
     """Connection settings from ``DB_*`` variables; each database takes what applies to it."""
     return EngineSettings(
+        hide_parameters=hide_parameters,
         pool_size=env_int(env, "DB_POOL_SIZE", 5, minimum=1),
         max_overflow=env_int(env, "DB_MAX_OVERFLOW", 10),
         pool_timeout=env_int(env, "DB_POOL_TIMEOUT", 10, minimum=1),
@@ -98,6 +99,8 @@ class Config:
     DEFAULT_DATABASE_URL = "sqlite:///app.db"
     DEFAULT_LOG_FORMAT = "text"
     DEFAULT_HSTS_MAX_AGE = 0  # seconds; 0 sends no Strict-Transport-Security header
+    # Bound values of a failed statement are left out of its error (and so of the logs).
+    HIDE_SQL_PARAMETERS = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -106,17 +109,22 @@ class Config:
         self.SECRET_KEY = env.get("SECRET_KEY", "")
         self.MAX_CONTENT_LENGTH = env_int(env, "MAX_CONTENT_LENGTH", 1024 * 1024, minimum=1)
         self.TRUSTED_PROXIES = env_int(env, "TRUSTED_PROXIES", 0)
+        self.TRUSTED_PROXY_HOST = env_int(env, "TRUSTED_PROXY_HOST", 0)
+        self.TRUSTED_PROXY_PREFIX = env_int(env, "TRUSTED_PROXY_PREFIX", 0)
         self.HSTS_MAX_AGE = env_int(env, "HSTS_MAX_AGE", self.DEFAULT_HSTS_MAX_AGE)
         self.LOG_FORMAT = env_choice(env, "LOG_FORMAT", ("text", "json"), self.DEFAULT_LOG_FORMAT)
         self.LOG_LEVEL = env_choice(env, "LOG_LEVEL", LOG_LEVELS, "INFO")
         self.SLOW_QUERY_MS = env_int(env, "SLOW_QUERY_MS", 500)
+        # /metrics (see metrics/); gunicorn.conf.py turns it on when serving production.
+        self.METRICS_ENABLED = is_on(env, "METRICS_ENABLED")
+        self.METRICS_ALLOW = env.get("METRICS_ALLOW") or "127.0.0.0/8, ::1"
         commit_mode = env.get("DATABASE_COMMIT_MODE", "{{ cookiecutter.commit_mode }}")
         self.DATABASE_COMMIT_MODE = parse_commit_mode(commit_mode)
         self.MIGRATIONS_DIR = env.get("MIGRATIONS_DIR") or str(PROJECT_ROOT / "migrations")
         self.MIGRATION_STATEMENT_TIMEOUT_MS = env_int(env, "MIGRATION_STATEMENT_TIMEOUT_MS", 0)
         self.MIGRATION_LOCK_TIMEOUT_MS = env_int(env, "MIGRATION_LOCK_TIMEOUT_MS", 5_000)
         self.WEB_CONCURRENCY = env_int(env, "WEB_CONCURRENCY", default_workers(), minimum=1)
-        settings = engine_settings(env)
+        settings = engine_settings(env, self.HIDE_SQL_PARAMETERS)
         self.ENGINE_SETTINGS = settings
         url = normalise_url(env.get("DATABASE_URL") or self.DEFAULT_DATABASE_URL)
         self.SQLALCHEMY_DATABASE_URI = url
@@ -138,6 +146,7 @@ class DevelopmentConfig(Config):
 
     ENV_NAME = "development"
     DEBUG = True
+    HIDE_SQL_PARAMETERS = False  # a failed statement's error shows the values it was given
 
 
 class TestingConfig(Config):
@@ -191,10 +200,10 @@ CONFIGS: dict[str, type[Config]] = {
 }
 
 
-def config_for(env: Mapping[str, str] | None = None) -> Config:
-    """Build the config class that ``APP_ENV`` names (``development`` when unset)."""
+def config_for(env: Mapping[str, str] | None = None, default: str = "development") -> Config:
+    """Build the config class that ``APP_ENV`` names (``default`` when unset)."""
     env = os.environ if env is None else env
-    name = env.get("APP_ENV", "development").strip().lower()
+    name = (env.get("APP_ENV", "").strip() or default).lower()
     try:
         config_class = CONFIGS[name]
     except KeyError:

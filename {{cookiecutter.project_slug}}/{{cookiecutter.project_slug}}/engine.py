@@ -1,7 +1,8 @@
 """Engine settings that fit each database, and what the app reads back from a pool.
 
 Nothing here needs an app: the config calls :func:`normalise_url` and :func:`engine_options`,
-and :mod:`.database` calls :func:`configure_engine` on each engine it creates.
+and :mod:`.database` calls :func:`configure_engine` on each engine it creates. SQLite's own
+connection and transaction events live in :mod:`.sqlite`.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import QueuePool
 
 from .pooler import timeout_connect_args
+from .sqlite import configure_sqlite, is_memory_sqlite
 
 DRIVERS = {
     "postgres": "postgresql+psycopg",
@@ -70,14 +71,6 @@ def normalise_url(raw: str, name: str = "DATABASE_URL") -> str:
     return url.render_as_string(hide_password=False)
 
 
-def is_memory_sqlite(url: URL) -> bool:
-    """In-memory SQLite gets a single shared connection and no pool limits."""
-    database = url.database or ""
-    return url.get_backend_name() == "sqlite" and (
-        database in ("", ":memory:") or url.query.get("mode") == "memory"
-    )
-
-
 @dataclass(frozen=True)
 class EngineSettings:
     """What the environment says about connections; each dialect takes what applies to it."""
@@ -91,6 +84,8 @@ class EngineSettings:
     pooler: str = "none"  # "transaction": a transaction pooler is in front (see .pooler)
     sqlite_busy_timeout_ms: int = 5_000
     application_name: str = "app"
+    # Leave bound values (a card number, an email) out of error messages and so out of logs.
+    hide_parameters: bool = True
 
     def pool(self) -> dict[str, Any]:
         return {
@@ -110,9 +105,10 @@ def engine_options(raw_url: str, settings: EngineSettings) -> dict[str, Any]:
     """Engine keyword arguments that fit the database ``raw_url`` names."""
     url = make_url(raw_url)
     backend = url.get_backend_name()
+    options: dict[str, Any] = {"hide_parameters": settings.hide_parameters}
     if is_memory_sqlite(url):
-        return {}  # one shared connection (StaticPool): there is no pool to limit
-    options = settings.pool()
+        return options  # one shared connection (StaticPool): there is no pool to limit
+    options |= settings.pool()
     if backend == "sqlite":
         options["connect_args"] = {"timeout": settings.sqlite_busy_timeout_ms / 1000}
     elif backend == "postgresql":
@@ -139,30 +135,7 @@ def configure_engine(engine: Engine) -> None:
     """Install connection events on a new engine and remember it for fork safety."""
     _ENGINES.add(engine)
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine)
-
-
-def _configure_sqlite(engine: Engine) -> None:
-    """Real transactions (so SAVEPOINT works), foreign keys, and WAL for file databases.
-
-    The busy timeout comes from the ``timeout`` connect argument (see :func:`engine_options`).
-    """
-    file_database = not is_memory_sqlite(engine.url)
-
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Stop the driver from issuing BEGIN on its own; SQLAlchemy emits it below instead.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        if file_database:
-            cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()
-
-    def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
-
-    event.listen(engine, "connect", on_connect)
-    event.listen(engine, "begin", on_begin)
+        configure_sqlite(engine)
 
 
 def dispose_inherited_connections() -> None:

@@ -9,19 +9,22 @@ from dotenv import load_dotenv
 from flask import Flask
 
 from . import cli, database, errors, inputs, logs, request_commit, security
-from .config import Config, config_for
+from .config import Config, ConfigError, config_for
 from .health import bp as health_bp
 from .users import bp as users_bp
 
 
-def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
+def create_app(
+    config: Config | Mapping[str, Any] | None = None, default_env: str = "development"
+) -> Flask:
     """Build the app. ``config`` is a config object, a mapping of overrides, or None.
 
     With None (as ``flask``, ``manage.py`` and ``wsgi.py`` call it), ``.env`` is loaded and
-    ``APP_ENV`` picks the config class.
+    ``APP_ENV`` picks the config class, ``default_env`` when it is unset (``wsgi.py`` passes
+    ``production``). A bad setting read there ends the process with its message alone.
     """
     app = Flask(__name__, instance_relative_config=True)
-    app.config.from_mapping(load_config(config))
+    app.config.from_mapping(load_config(config, default_env))
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep fields in schema order
     database.init_app(app)
     request_commit.init_app(app)  # it places its hooks to run first and last, wherever it is
@@ -30,15 +33,30 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     inputs.init_app(app)
     security.init_app(app)
     cli.init_app(app)
+    if app.config["METRICS_ENABLED"]:
+        # Imported only when on: the library needs PROMETHEUS_MULTIPROC_DIR set beforehand.
+        from . import metrics
+
+        metrics.init_app(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(users_bp)
     return app
 
 
-def load_config(config: Config | Mapping[str, Any] | None) -> dict[str, Any]:
+def load_config(
+    config: Config | Mapping[str, Any] | None, default_env: str = "development"
+) -> dict[str, Any]:
+    """The settings ``create_app`` applies: ``config``'s own, or the environment's.
+
+    :raise SystemExit: a setting in the environment is missing or malformed. Commands and
+        servers can do nothing useful then: the message says what to set, with no traceback.
+    """
     if isinstance(config, Config):
         return config.as_dict()
     load_dotenv(override=False)
-    settings = config_for().as_dict()
+    try:
+        settings = config_for(default=default_env).as_dict()
+    except (ConfigError, ValueError) as error:  # ValueError: a URL or mode that does not parse
+        raise SystemExit(f"Error: {error}") from None
     settings.update(config or {})
     return settings

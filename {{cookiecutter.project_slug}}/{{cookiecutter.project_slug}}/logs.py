@@ -10,17 +10,15 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
 from datetime import UTC, datetime
 from typing import Any, TextIO, cast
 from uuid import uuid4
 
 from flask import Flask, Response, g, has_request_context, request
 from flask.logging import default_handler, wsgi_errors_stream
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from .database import db
+from .queries import QueryObserver, observe_queries
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Ids from a proxy or client are echoed into logs and headers: short, and no spaces or quotes.
@@ -30,7 +28,6 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 # Attributes every LogRecord has; anything else on a record was passed as ``extra``.
 RECORD_ATTRIBUTES = {*vars(logging.makeLogRecord({})), "message", "asctime"}
 STATEMENT_CHARS = 500
-QUERY_STARTED = "query_started"
 
 logger = logging.getLogger(__name__)
 
@@ -102,15 +99,11 @@ def echo_request_id(response: Response) -> Response:
     return response
 
 
-def log_slow_queries(engine: Engine, threshold_ms: int) -> None:
-    """Log each statement of ``engine`` that takes ``threshold_ms`` or longer."""
+def slow_query_logger(threshold_ms: int) -> QueryObserver:
+    """An observer that logs each statement taking ``threshold_ms`` or longer."""
     threshold = threshold_ms / 1000
 
-    def started(conn: Any, *_: Any) -> None:
-        conn.info[QUERY_STARTED] = time.perf_counter()
-
-    def finished(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        elapsed = time.perf_counter() - conn.info.pop(QUERY_STARTED, time.perf_counter())
+    def log_if_slow(elapsed: float, statement: str) -> None:
         if elapsed >= threshold:
             duration_ms = round(elapsed * 1000, 1)
             sql = " ".join(statement.split())[:STATEMENT_CHARS]
@@ -118,8 +111,7 @@ def log_slow_queries(engine: Engine, threshold_ms: int) -> None:
                 "Slow query (%.1f ms): %s", duration_ms, sql, extra={"duration_ms": duration_ms}
             )
 
-    event.listen(engine, "before_cursor_execute", started)
-    event.listen(engine, "after_cursor_execute", finished)
+    return log_if_slow
 
 
 def init_app(app: Flask) -> None:
@@ -130,4 +122,4 @@ def init_app(app: Flask) -> None:
     app.after_request(echo_request_id)
     with app.app_context():
         for engine in db.engines.values():
-            log_slow_queries(engine, app.config["SLOW_QUERY_MS"])
+            observe_queries(engine, slow_query_logger(app.config["SLOW_QUERY_MS"]))

@@ -11,6 +11,9 @@ from collections.abc import Mapping
 from sqlalchemy.engine import make_url
 
 MIN_SECRET_LENGTH = 32
+# A random key of 32 characters or more uses far more: even 32 hex digits fall below 8 about
+# once in 30 million keys. ``"a" * 32`` or a word repeated to length uses a handful.
+MIN_DISTINCT_CHARACTERS = 8
 PLACEHOLDER = "change-me"  # the SECRET_KEY in .env.example
 KEY_RECIPE = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
 FALSE_WORDS = {"", "0", "false", "no", "off"}
@@ -22,14 +25,21 @@ def is_on(env: Mapping[str, str], name: str) -> bool:
 
 
 def secret_key_problem(secret: str) -> str | None:
-    if not secret:
+    """Why ``secret`` is no key to sign sessions with, as an instruction; None when it is."""
+    if not secret.strip():
         return f"SECRET_KEY is not set. Set it to a long random value, e.g. from {KEY_RECIPE}."
-    if secret == PLACEHOLDER:
+    if PLACEHOLDER in secret.lower():
         return f"SECRET_KEY is still the example value. Set a new one, e.g. from {KEY_RECIPE}."
     if len(secret) < MIN_SECRET_LENGTH:
         return (
             f"SECRET_KEY has {len(secret)} characters; set one of at least "
             f"{MIN_SECRET_LENGTH}, e.g. from {KEY_RECIPE}."
+        )
+    distinct = len(set(secret))
+    if distinct < MIN_DISTINCT_CHARACTERS:
+        return (
+            f"SECRET_KEY uses only {distinct} different characters, so it is not random. "
+            f"Set a new one, e.g. from {KEY_RECIPE}."
         )
     return None
 

@@ -18,6 +18,8 @@ HEADERS = {
     "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
     "Referrer-Policy": "no-referrer",
 }
+# How many proxies are believed, in the order trust_proxies takes them.
+PROXY_SETTINGS = ("TRUSTED_PROXIES", "TRUSTED_PROXY_HOST", "TRUSTED_PROXY_PREFIX")
 
 
 def response_headers(hsts_max_age: int) -> dict[str, str]:
@@ -39,20 +41,24 @@ def header_adder(headers: dict[str, str]) -> Callable[[Response], Response]:
     return add_security_headers
 
 
-def trust_proxies(app: Flask, count: int) -> None:
-    """Take client address, scheme, host and prefix from ``count`` proxies' X-Forwarded-*.
+def trust_proxies(app: Flask, proxies: int, host: int = 0, prefix: int = 0) -> None:
+    """Believe the X-Forwarded-* values that the last proxies appended, each header by its own
+    count: ``proxies`` for the client's address, scheme and port, ``host`` for the host and
+    ``prefix`` for the path prefix.
 
-    Each proxy appends to these headers, so only the last ``count`` values can be trusted;
-    anything before them may have been sent by the client itself.
+    Each proxy appends to these headers, so only the last values can be trusted; anything
+    before them may have been sent by the client itself. Host and prefix change the URLs the
+    app builds (``Location``), so they are believed only from proxies known to set them.
     """
     app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-        app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count, x_prefix=count
+        app.wsgi_app, x_for=proxies, x_proto=proxies, x_port=proxies, x_host=host, x_prefix=prefix
     )
 
 
 def init_app(app: Flask) -> None:
-    """Trust ``TRUSTED_PROXIES`` proxies (none by default) and add the headers."""
-    if app.config["TRUSTED_PROXIES"]:
-        trust_proxies(app, app.config["TRUSTED_PROXIES"])
+    """Trust the proxies ``TRUSTED_PROXIES*`` count (none by default) and add the headers."""
+    counts = [app.config[name] for name in PROXY_SETTINGS]
+    if any(counts):
+        trust_proxies(app, *counts)
     # Built once: the headers depend only on settings.
     app.after_request(header_adder(response_headers(app.config["HSTS_MAX_AGE"])))

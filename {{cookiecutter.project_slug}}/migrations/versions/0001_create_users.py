@@ -28,7 +28,14 @@ def upgrade_default() -> None:
     op.create_table(
         "users",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column(
+            "email",
+            # Compared byte for byte on MySQL/MariaDB too, not by their accent-blind default.
+            sa.String(length=254).with_variant(
+                sa.String(length=254, collation="utf8mb4_bin"), "mysql", "mariadb"
+            ),
+            nullable=False,
+        ),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column(
             "created_at",

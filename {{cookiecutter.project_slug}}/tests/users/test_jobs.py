@@ -13,13 +13,14 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.project_slug }} import db
-from {{ cookiecutter.project_slug }}.users.jobs import import_users
+from {{ cookiecutter.project_slug }}.users.jobs import ImportResult, import_users
 from {{ cookiecutter.project_slug }}.users.models import User
 
 from ..guards import checked_out
 
 JOBS = 6
 ROWS_PER_JOB = 20
+ROUNDS = 5
 
 
 @pytest.fixture
@@ -81,3 +82,24 @@ def test_concurrent_jobs_with_the_same_emails_create_each_user_once(committed_ap
         results = list(pool.map(lambda _: import_users(committed_app, rows(7)), range(4)))
     assert sum(result.created for result in results) == ROWS_PER_JOB
     assert count_users(committed_app) == ROWS_PER_JOB
+
+
+def import_at_once(app: Flask, batches: list[list[dict[str, str]]]) -> list[ImportResult]:
+    """One import per batch, each in its own thread, all starting at the same moment."""
+    start = threading.Barrier(len(batches))
+
+    def run(batch: list[dict[str, str]]) -> ImportResult:
+        start.wait(timeout=10)
+        return import_users(app, batch)
+
+    with ThreadPoolExecutor(max_workers=len(batches)) as pool:
+        return list(pool.map(run, batches, timeout=60))
+
+
+def test_imports_of_the_same_rows_in_opposite_orders_both_finish(committed_app: Flask) -> None:
+    # Taken in opposite orders, two imports' row locks would make each wait for the other.
+    for round_number in range(ROUNDS):
+        batch = rows(100 + round_number)
+        results = import_at_once(committed_app, [batch, batch[::-1]])
+        assert sum(result.created for result in results) == ROWS_PER_JOB
+    assert count_users(committed_app) == ROUNDS * ROWS_PER_JOB

@@ -30,14 +30,19 @@ def import_users(app: AppSource, rows: Iterable[dict[str, Any]]) -> ImportResult
 
     Each row gets a SAVEPOINT, so a taken email (even one taken a moment ago by a concurrent
     job) undoes only its own row. The whole import commits once, at the end.
+
+    Rows are inserted in email order, whatever order they come in: each insert locks its email
+    until the commit, so two imports of the same emails in different orders would each wait
+    for an email the other holds (a deadlock, which loses one whole import). In one order, the
+    later import waits for the earlier one and then skips what it created.
     """
+    users = sorted((normalise_email(row["email"]), row["name"]) for row in rows)
     result = ImportResult()
     with app_context(app), transaction():
-        for row in rows:
-            email = normalise_email(row["email"])
+        for email, name in users:
             try:
                 with transaction():
-                    db.session.add(User(email=email, name=row["name"]))
+                    db.session.add(User(email=email, name=name))
             except IntegrityError:
                 result.skipped.append(email)
             else:

@@ -11,6 +11,12 @@ from ..database import Model
 
 EMAIL_LENGTH = 254
 NAME_LENGTH = 100
+# MySQL/MariaDB compare text ignoring accents and case by default, which would make
+# anna@münchen.de and anna@munchen.de one user. Emails are compared byte for byte there, as on
+# PostgreSQL and SQLite; the app lowercases them itself (see ``normalise_email``).
+EMAIL_TYPE = String(EMAIL_LENGTH).with_variant(
+    String(EMAIL_LENGTH, collation="utf8mb4_bin"), "mysql", "mariadb"
+)
 
 
 class User(Model):
@@ -19,7 +25,7 @@ class User(Model):
     __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(EMAIL_LENGTH), unique=True)
+    email: Mapped[str] = mapped_column(EMAIL_TYPE, unique=True)
     name: Mapped[str] = mapped_column(String(NAME_LENGTH))
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()

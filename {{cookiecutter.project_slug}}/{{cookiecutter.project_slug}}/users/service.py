@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, select
+from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..database import db
@@ -65,18 +65,36 @@ def create_user(data: UserCreate) -> User:
 
 
 def update_user(user_id: int, data: UserUpdate) -> User:
-    """:raise NotFound: no such user. :raise Conflict: the new email is taken."""
-    user = get_user(user_id)
+    """:raise NotFound: no such user. :raise Conflict: the new email is taken.
+
+    One UPDATE finds the user and changes it: were it read first and written after, a DELETE
+    committed in between would leave the write nothing to change.
+    """
     changes = data.model_dump(exclude_unset=True)
     if "email" in changes:
         changes["email"] = normalise_email(changes["email"])
     try:
         with transaction():
-            for field, value in changes.items():
-                setattr(user, field, value)
+            user = updated_user(user_id, changes)
+            if user is None:
+                raise NotFound(f"User {user_id} does not exist.")
     except IntegrityError:
         raise Conflict(f"A user with email {changes['email']!r} already exists.") from None
     return user
+
+
+def updated_user(user_id: int, changes: dict[str, Any]) -> User | None:
+    """Apply ``changes`` to one user and return it as it now is, or None if there is none.
+
+    One round trip where the database hands back the rows it updated (PostgreSQL, SQLite);
+    MySQL and MariaDB cannot, so there the user is read after the UPDATE.
+    """
+    statement = update(User).where(User.id == user_id).values(changes)
+    if db.session.get_bind(User).dialect.update_returning:
+        return db.session.scalars(statement.returning(User)).one_or_none()
+    if db.session.execute(statement).rowcount == 0:  # type: ignore[attr-defined]
+        return None
+    return db.session.get(User, user_id)
 
 
 def delete_user(user_id: int) -> None:

@@ -1,0 +1,108 @@
+"""How the project starts, run as a user runs it: ``wsgi.py`` runs production settings unless
+told otherwise, and a bad setting or a database that does not answer ends ``flask``,
+``manage.py`` and gunicorn with its message alone, not a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from {{ cookiecutter.project_slug }}.config import TestingConfig
+
+from .environments import PRODUCTION_ENV
+
+PROJECT = Path(__file__).resolve().parent.parent
+FLASK = str(Path(sys.executable).with_name("flask"))
+MANAGE = [sys.executable, "manage.py"]
+SERVE = [str(Path(sys.executable).with_name("gunicorn")), "wsgi:app"]
+# Settings come from each test alone: the project's .env (the developer's own) is not read.
+ISOLATED = {
+    "PYTHON_DOTENV_DISABLED": "1",
+    "FLASK_SKIP_DOTENV": "1",
+    "FLASK_APP": "{{ cookiecutter.project_slug }}",
+}
+SETTING_NAMES = ("APP_ENV", "SECRET_KEY", "DATABASE_URL", "FLASK_DEBUG", "GUNICORN_PRELOAD")
+# gunicorn: two workers on a loopback port, so that a failing start would fail in each.
+GUNICORN = {"WEB_CONCURRENCY": "2", "GUNICORN_BIND": "127.0.0.1:0", "GUNICORN_ACCESS_LOG": ""}
+IMPORT_WSGI = "import wsgi; print(wsgi.app.config['ENV_NAME'])"
+
+
+def start(command: list[str], **settings: str) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` in the project folder with only ``settings`` of the app's own."""
+    env = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES and "DATABASE" not in k}
+    result = subprocess.run(  # noqa: S603 - commands built by the tests themselves
+        command,
+        cwd=PROJECT,
+        env={**env, **ISOLATED, **settings},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    result.stdout += result.stderr  # what the user sees, in one place
+    return result
+
+
+def assert_ends_with_the_message_alone(
+    result: subprocess.CompletedProcess[str], message: str
+) -> None:
+    output = result.stdout
+    assert result.returncode != 0, output
+    assert "Traceback" not in output, output
+    assert output.count(message) == 1, output
+    assert len(output.strip().splitlines()) <= 3, output
+
+
+def unreachable_database() -> str:
+    """A URL of the kind the tests run on whose server does not answer."""
+    url = make_url(TestingConfig().SQLALCHEMY_DATABASE_URI)
+    if url.get_backend_name() == "sqlite":
+        return "sqlite:////no/such/folder/app.db"
+    return url.set(host="127.0.0.1", port=9).render_as_string(hide_password=False)
+
+
+def test_wsgi_runs_production_settings_when_app_env_is_unset() -> None:
+    result = start([sys.executable, "-c", IMPORT_WSGI], **PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.splitlines()[-1] == "production"
+
+
+def test_wsgi_runs_the_environment_app_env_names() -> None:
+    result = start([sys.executable, "-c", IMPORT_WSGI], APP_ENV="development")
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.splitlines()[-1] == "development"
+
+
+def test_wsgi_without_settings_refuses_to_start() -> None:
+    result = start([sys.executable, "-c", "import wsgi"])
+    assert_ends_with_the_message_alone(result, "SECRET_KEY is not set")
+
+
+BAD_URL = "postgresql://u:p@h:port/db"
+
+
+@pytest.mark.parametrize(
+    ("command", "settings", "message"),
+    [
+        ([FLASK, "run"], {"APP_ENV": "production"}, "SECRET_KEY is not set"),
+        ([FLASK, "db-status"], {"DATABASE_URL": BAD_URL}, "is not a database URL"),
+        ([*MANAGE, "init-db"], {"DATABASE_COMMIT_MODE": "sometimes"}, "is not one of"),
+        (SERVE, GUNICORN, "SECRET_KEY is not set"),
+        (SERVE, {**GUNICORN, "GUNICORN_PRELOAD": "1"}, "SECRET_KEY is not set"),
+    ],
+)
+def test_a_bad_setting_ends_a_command_with_its_message_alone(
+    command: list[str], settings: dict[str, str], message: str
+) -> None:
+    assert_ends_with_the_message_alone(start(command, **settings), message)
+
+
+@pytest.mark.parametrize("command", [["db-status"], ["init-db"], ["seed", "--count", "1"]])
+def test_a_database_that_does_not_answer_ends_a_command_with_one_line(command: list[str]) -> None:
+    result = start([FLASK, *command], DATABASE_URL=unreachable_database())
+    assert_ends_with_the_message_alone(result, "Error: The database did not answer: ")

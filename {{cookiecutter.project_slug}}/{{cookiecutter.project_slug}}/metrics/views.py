@@ -1,0 +1,68 @@
+"""``GET /metrics``: the Prometheus text format, only for addresses in ``METRICS_ALLOW``.
+
+The numbers carry no secrets, parameters, paths or SQL; the allow-list (loopback by default)
+keeps even the endpoint names and traffic figures away from clients that need not see them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
+
+from flask import Blueprint, Response, current_app, request
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+
+from ..config import ConfigError
+from ..errors import problem
+
+Networks = tuple[IPv4Network | IPv6Network, ...]
+
+bp = Blueprint("metrics", __name__)
+EXTENSION = "metrics"
+
+
+@dataclass(frozen=True)
+class Exposition:
+    """What ``/metrics`` needs, built once at start-up."""
+
+    networks: Networks
+    registry: CollectorRegistry
+
+
+def exposition(allow: str) -> Exposition:
+    """The allow-list from ``METRICS_ALLOW`` and a registry that reads every worker's files."""
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return Exposition(allowed_networks(allow), registry)
+
+
+def allowed_networks(raw: str) -> Networks:
+    """Parse ``METRICS_ALLOW``: addresses or CIDR ranges separated by commas."""
+    try:
+        parts = [part.strip() for part in raw.split(",") if part.strip()]
+        return tuple(ip_network(part, strict=False) for part in parts)
+    except ValueError as error:
+        raise ConfigError(
+            f"METRICS_ALLOW={raw!r} is not a list of addresses or ranges such as "
+            f"'127.0.0.0/8, 10.0.0.0/8': {error}."
+        ) from None
+
+
+def is_allowed(address: str | None, networks: Networks) -> bool:
+    try:
+        client = ip_address(address or "")
+    except ValueError:
+        return False  # a Unix socket, say: no address to check
+    if client.version == 6 and client.ipv4_mapped:  # an IPv4 client of a server bound to [::]
+        client = client.ipv4_mapped
+    return any(client in network for network in networks)
+
+
+@bp.get("/metrics")
+def metrics() -> Response:
+    """Every worker's numbers, added up; 403 for an address outside ``METRICS_ALLOW``."""
+    served: Exposition = current_app.extensions[EXTENSION]
+    if not is_allowed(request.remote_addr, served.networks):
+        return problem(403, "Metrics are served only to the addresses in METRICS_ALLOW.")
+    return Response(generate_latest(served.registry), mimetype=CONTENT_TYPE_LATEST)

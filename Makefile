@@ -5,10 +5,10 @@ DEMO := .demo
 DEMO_PROJECT := $(DEMO)/flask_db_app
 
 .DEFAULT_GOAL := help
-.PHONY: help tools demo test bench clean
+.PHONY: help tools demo test pythons bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-6s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-7s %s\n", $$1, $$2}'
 
 $(TOOLS)/.installed: requirements-test.txt
 	$(PYTHON) -m venv $(TOOLS)
@@ -27,6 +27,9 @@ demo: tools ## Bake a project with the defaults into .demo/, seed it and serve i
 
 test: tools ## Run the template's whole test suite (and print the time of its slowest stages)
 	$(TOOLS)/bin/pytest --durations=25 $(PYTEST_ARGS)
+
+pythons: ## Build (or reuse) the Debian roots with Python 3.13 and 3.14 that the suite runs bakes on
+	bash .ci/pythons
 
 bench: tools ## Measure the baked API against a raw-driver Flask floor (needs PostgreSQL)
 	$(TOOLS)/bin/python -m benchmarks.api $(BENCH_ARGS)

@@ -14,8 +14,9 @@ from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 TEXT_SUFFIXES = {".py", ".toml", ".md", ".txt", ".ini", ".cfg", ".yaml", ".yml", ".json", ".mako"}
-# ``cookiecutter.`` not after a dot: ``.cookiecutter.json`` is the baked answers file.
-LEFTOVER = re.compile(r"\{\{|\{%|(?<!\.)cookiecutter\.")
+# ``cookiecutter.`` not after a dot: ``.cookiecutter.json`` is the baked answers file; ``{{``
+# not after ``$``: ``${{ matrix.x }}`` is a GitHub Actions expression, meant to stay.
+LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|(?<!\.)cookiecutter\.")
 
 
 def bake(output_dir: Path, **answers: str) -> Path:
@@ -86,13 +87,20 @@ def make_venv(location: Path, project: Path, extras: str = "dev") -> Path:
     return python
 
 
+# A baked project's own pytest, run from the project folder so its own package (not an
+# installed copy) is imported.
+SUITE = ["-m", "pytest", "-q", "-p", "no:cacheprovider"]
+
+
 def run_suite(python: Path, project: Path, env: dict[str, str] | None = None, *args: str) -> Any:
     """Run a baked project's own pytest with ``python``; fail with its output if it fails."""
-    # Run from the project folder so its own package (not an installed copy) is imported.
-    command = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
-    result = run(command, project, env)
+    return check_suite(run([str(python), *SUITE, *args], project, env), project.name)
+
+
+def check_suite(result: subprocess.CompletedProcess[str], name: str) -> Any:
+    """Print a baked suite's summary line; fail with its output unless it passed."""
     summary = result.stdout.strip().splitlines()[-1:] or ["no output"]
-    print(f"    {project.name}: {summary[0]}", file=sys.stderr)
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    print(f"    {name}: {summary[0]}", file=sys.stderr)
+    assert result.returncode == 0, f"{name}:\n{result.stdout[-6000:]}{result.stderr[-3000:]}"
     assert re.search(r"\d+ passed", result.stdout), result.stdout[-2000:]
     return result

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .baking import bake
+from .baking import TEMPLATE, bake
 
 WORKFLOW = Path(".github/workflows/ci.yml")
 POSTGRES_URL = "postgresql+psycopg://postgres:postgres@localhost:5432/app"
@@ -128,11 +128,26 @@ def test_actions_are_pinned_to_a_version(baked: Path) -> None:
     assert all(re.fullmatch(r"[\w-]+/[\w-]+@v\d+(\.\d+)*", action) for action in uses), uses
 
 
-@pytest.mark.parametrize("python_version", ["3.11", "3.13"])
-def test_ci_uses_the_lowest_supported_python(tmp_path: Path, python_version: str) -> None:
+CHOICES = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
+OFFERED = CHOICES["python_version"]
+
+
+def minor(version: str) -> int:
+    return int(version.split(".")[1])
+
+
+@pytest.mark.parametrize("python_version", OFFERED)
+def test_ci_tests_every_offered_python_from_the_lowest_supported(
+    tmp_path: Path, python_version: str
+) -> None:
     project = bake(tmp_path, python_version=python_version)
-    (setup,) = [s for s in steps(load_workflow(project)) if "setup-python" in s.get("uses", "")]
-    assert setup["with"]["python-version"] == python_version
+    workflow = load_workflow(project)
+    (job,) = workflow["jobs"].values()
+    expected = [version for version in OFFERED if minor(version) >= minor(python_version)]
+    assert job["strategy"]["matrix"]["python-version"] == expected
+    assert job["strategy"]["fail-fast"] is False  # one version failing still reports the others
+    (setup,) = [s for s in steps(workflow) if "setup-python" in s.get("uses", "")]
+    assert setup["with"]["python-version"] == "${{ matrix.python-version }}"
 
 
 def test_no_ci_means_no_github_folder(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import text
 
-from {{ cookiecutter.project_slug }} import create_app, db
+from {{ cookiecutter.project_slug }} import db
 from {{ cookiecutter.project_slug }}.config import DevelopmentConfig, TestingConfig
 from {{ cookiecutter.project_slug }}.engine import (
     MYSQL_INIT_COMMAND,
@@ -18,6 +18,8 @@ from {{ cookiecutter.project_slug }}.engine import (
     engine_options,
     normalise_url,
 )
+
+from .environments import built_app
 
 
 def scalar(app: Flask, sql: str) -> Any:
@@ -31,8 +33,9 @@ def dialect(app: Flask) -> str:
 
 
 @pytest.fixture
-def sqlite_file_app(tmp_path: Path) -> Flask:
-    return create_app(TestingConfig({"TEST_DATABASE_URL": f"sqlite:///{tmp_path / 'f.db'}"}))
+def sqlite_file_app(tmp_path: Path) -> Iterator[Flask]:
+    with built_app(TestingConfig({"TEST_DATABASE_URL": f"sqlite:///{tmp_path / 'f.db'}"})) as app:
+        yield app
 
 
 @pytest.mark.parametrize(
@@ -56,8 +59,8 @@ def test_sqlite_savepoints_are_real(sqlite_file_app: Flask) -> None:
 
 
 def test_in_memory_sqlite_enforces_foreign_keys() -> None:
-    app = create_app(TestingConfig({"TEST_DATABASE_URL": "sqlite://"}))
-    assert scalar(app, "PRAGMA foreign_keys") == 1
+    with built_app(TestingConfig({"TEST_DATABASE_URL": "sqlite://"})) as app:
+        assert scalar(app, "PRAGMA foreign_keys") == 1
 
 
 @pytest.fixture

@@ -32,6 +32,9 @@ EXAMPLE_URLS = (
     "or mysql+pymysql://user:password@localhost:3306/dbname"
 )
 _PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
+# What make_url raises for text that is not a URL (ValueError: a port that is not a number).
+# A named tuple keeps one spelling of the except clause on every supported Python.
+_UNPARSABLE = (ArgumentError, ValueError)
 
 
 class DatabaseURLError(ValueError):
@@ -50,7 +53,7 @@ def normalise_url(raw: str, name: str = "DATABASE_URL") -> str:
     """
     try:
         url = make_url(raw.strip())
-    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+    except _UNPARSABLE:
         raise DatabaseURLError(
             f"{name}={mask_password(raw)!r} is not a database URL. Expected a form like "
             f"{EXAMPLE_URLS}."

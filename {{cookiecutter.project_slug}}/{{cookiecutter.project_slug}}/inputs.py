@@ -17,6 +17,10 @@ from .errors import APIError, ValidationFailed
 
 # Ids are INTEGER columns: nothing past a 32-bit integer can exist.
 MAX_ID = 2_147_483_647
+# Arrays and objects nested deeper than this are refused as malformed. Before Python 3.14 the
+# parser itself gives up near the recursion limit (about 1000 levels); 3.14 parses any depth.
+MAX_JSON_DEPTH = 100
+TOO_DEEP = f"The JSON body nests arrays or objects more than {MAX_JSON_DEPTH} levels deep."
 Schema = TypeVar("Schema", bound=BaseModel)
 
 
@@ -46,13 +50,32 @@ def parse_body(schema: type[Schema]) -> Schema:
     try:
         payload = request.get_json()
     except RecursionError:
-        raise APIError("The JSON body is nested too deeply.") from None
+        raise APIError(TOO_DEEP) from None
+    if json_depth(payload) > MAX_JSON_DEPTH:
+        raise APIError(TOO_DEEP)
     try:
         return schema.model_validate(payload)
     except ValidationError as error:
         raise ValidationFailed(
             "The request body has invalid fields.", errors=field_errors(error)
         ) from None
+
+
+def json_depth(value: Any) -> int:
+    """How many levels of arrays and objects a parsed JSON value has, counted level by level
+    (no recursion), and no further than one level past ``MAX_JSON_DEPTH``."""
+    depth, level = 0, [value]
+    while depth <= MAX_JSON_DEPTH:
+        containers = [item for item in level if isinstance(item, list | dict)]
+        if not containers:
+            break
+        depth += 1
+        level = [
+            child
+            for item in containers
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+    return depth
 
 
 def read_body() -> bytes:

@@ -208,6 +208,17 @@ def test_malformed_json_is_400(client: FlaskClient, db: Any, data: str) -> None:
     assert user_count(db) == 0
 
 
+@pytest.mark.parametrize(
+    ("levels", "status"), [(100, 422), (101, 400)], ids=["at the limit", "one past it"]
+)
+def test_json_nested_past_the_limit_is_400_on_every_python(
+    client: FlaskClient, db: Any, levels: int, status: int
+) -> None:
+    data = '{"a":' * (levels - 1) + "[]" + "}" * (levels - 1)
+    response = client.post("/api/users", data=data, content_type="application/json")
+    assert_problem(response, status)
+
+
 def test_a_body_that_is_not_json_is_415(client: FlaskClient) -> None:
     assert_problem(client.post("/api/users", data="email=x", content_type="text/plain"), 415)
 

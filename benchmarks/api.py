@@ -45,17 +45,18 @@ from .startup import measure_startup
 HERE = Path(__file__).resolve().parent
 PACKAGE = "flask_db_app"  # the default project slug
 DEFAULT_OUTPUT = HERE / "results.md"
-ENDPOINTS = {
-    "list (page 5 of 20, with total)": Endpoint("/api/users?page=5&per_page=20"),
-    "get by id": Endpoint("/api/users/500"),
-    "create": Endpoint("/api/users", expected=201, creates=True),
-}
-ROUND_TRIP_KEYS = {
-    "list (page 5 of 20, with total)": "list",
-    "get by id": "get",
-    "create": "create",
-}
+# Each endpoint's name in the report, and in the probe's count of round trips.
+ENDPOINTS = {"list (page 5 of 20, with total)": "list", "get by id": "get", "create": "create"}
 SIDES = ("floor", "app")
+
+
+def endpoints(rows: int) -> dict[str, Endpoint]:
+    """The requests measured, on a table of ``rows`` users."""
+    return {
+        "list (page 5 of 20, with total)": Endpoint("/api/users?page=5&per_page=20"),
+        "get by id": Endpoint(f"/api/users/{max(1, rows // 2)}"),
+        "create": Endpoint("/api/users", expected=201, creates=True),
+    }
 
 
 @dataclass(frozen=True)
@@ -115,11 +116,11 @@ def measure_side(
     with serve(
         folder, target.python, target.url, workdir, GUNICORN_MAX_REQUESTS="0", **target.settings
     ) as served:
-        for endpoint in ENDPOINTS.values():  # warm up: connections, caches
+        for endpoint in endpoints(args.rows).values():  # warm up: connections, caches
             hammer(served.base, endpoint, args.clients, min(1.0, args.seconds), f"{label}w")
         measures = {
             name: hammer(served.base, endpoint, args.clients, args.seconds, label)
-            for name, endpoint in ENDPOINTS.items()
+            for name, endpoint in endpoints(args.rows).items()
         }
     delete_created(target.url, args.rows)
     return measures
@@ -153,7 +154,7 @@ def throughput_table(
         "| app round trips | errors floor/app |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for name in ENDPOINTS:
+    for name, key in ENDPOINTS.items():
         floor = [round_[name] for round_ in results["floor"]]
         app = [round_[name] for round_ in results["app"]]
         floor_rate = statistics.median(m.rate for m in floor)
@@ -164,7 +165,7 @@ def throughput_table(
             f"| {name} | {floor_rate:.0f} | {app_rate:.0f} | {ratio:.2f} "
             f"| {floor[-1].percentile(0.5):.1f}/{floor[-1].percentile(0.99):.1f} "
             f"| {app[-1].percentile(0.5):.1f}/{app[-1].percentile(0.99):.1f} "
-            f"| {trips[ROUND_TRIP_KEYS[name]]:g} | {floor_errors}/{app_errors} |"
+            f"| {trips[key]:g} | {floor_errors}/{app_errors} |"
         )
     return lines
 

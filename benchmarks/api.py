@@ -13,7 +13,8 @@ created in a round are deleted before the next side runs. Prints, per endpoint, 
 second (answers with the expected status only), p50/p99 latency, the app/floor ratio, the
 database round trips the app makes per request, and the errors of each side.
 
-Then, in-process (``benchmarks/probe.py``): list pages at each ``--scale`` size, and start-up.
+Then, in-process (``benchmarks/probe.py``): list pages at each ``--scale`` size; the per-test
+cost of the baked test fixtures (``benchmarks/fixtures.py``); and start-up.
 The report is printed and written to ``--output``.
 """
 
@@ -39,6 +40,8 @@ from tests.baking import bake, make_venv, run
 from tests.servers import fresh_database
 from tests.serving import migrate, production_env, serve
 
+from .fixtures import HEADER as FIXTURES_HEADER
+from .fixtures import measure_fixtures
 from .load import Endpoint, Measure, hammer
 from .startup import measure_startup
 
@@ -110,7 +113,7 @@ def measure_side(
     target: Target, side: str, label: str, args: argparse.Namespace
 ) -> dict[str, Measure]:
     folder = target.floor if side == "floor" else target.project
-    workdir = target.floor.parent / label
+    workdir = target.floor.parent / f"{target.database}-{label}"
     workdir.mkdir()
     # Steady state: no worker recycling mid-run (both sides share the gunicorn settings).
     with serve(
@@ -187,6 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=8, help="concurrent keep-alive clients")
     parser.add_argument("--rounds", type=int, default=2, help="floor/app alternations")
     parser.add_argument("--scale", default="1000,100000,1000000", help="list pages by rows")
+    parser.add_argument("--fixture-tests", type=int, default=200, help="tests of each kind")
     parser.add_argument("--startup-runs", type=int, default=5, help="runs of each command")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
@@ -198,6 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"endpoint, medians of {args.rounds} interleaved rounds; {args.rows:,} users.",
     ]  # fmt: skip
     startup: list[str] = []
+    fixtures: list[str] = []
     root = Path(tempfile.mkdtemp(prefix="fdt-bench-"))
     try:
         for database in args.databases.split(","):
@@ -210,12 +215,23 @@ def main(argv: Sequence[str] | None = None) -> int:
                         target.project, target.python, env, args.startup_runs
                     )
             probed = probe(target, root, args.scale)
-            report += ["", f"## {database}: the app against the floor", ""]
-            report += throughput_table(results, probed["round_trips"])
-            report += ["", f"## {database}: list pages by table size (in-process, median)", ""]
-            report += scale_table(probed["scale"])  # type: ignore[arg-type]
+            section = ["", f"## {database}: the app against the floor", ""]
+            section += throughput_table(results, probed["round_trips"])
+            section += ["", f"## {database}: list pages by table size (in-process, median)", ""]
+            section += scale_table(probed["scale"])  # type: ignore[arg-type]
+            print("\n".join(section), flush=True)
+            report += section
+            fixtures.append(
+                measure_fixtures(database, target.project, target.python, args.fixture_tests)
+            )
     finally:
         shutil.rmtree(root, ignore_errors=True)
+    report += [
+        "",
+        f"## Test fixtures: per test, median of {args.fixture_tests} tests of each kind",
+        "",
+    ]
+    report += [*FIXTURES_HEADER, *fixtures]
     report += ["", "## Start-up", "", *startup]
     text_ = "\n".join(report) + "\n"
     print(text_)

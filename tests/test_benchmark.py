@@ -17,7 +17,8 @@ NUMBER = r"(\d+(?:\.\d+)?)"
 def test_a_short_benchmark_run_reports_every_endpoint(tmp_path: Path) -> None:
     output = tmp_path / "results.md"
     arguments = ["--databases", "sqlite", "--rows", "300", "--seconds", "1", "--clients", "2",
-                 "--rounds", "1", "--scale", "1000", "--startup-runs", "1", "--output",
+                 "--rounds", "1", "--scale", "1000", "--startup-runs", "1", "--fixture-tests", "3",
+                 "--output",
                  str(output)]  # fmt: skip
     assert api.main(arguments) == 0
     report = output.read_text()

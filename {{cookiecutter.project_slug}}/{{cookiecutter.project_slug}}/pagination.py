@@ -55,11 +55,11 @@ class Page(Generic[Row]):
     next_after: int | None
 
     @classmethod
-    def of(cls, rows: Sequence[Any], request: PageRequest, total: int | None) -> Page[Any]:
+    def of(cls, rows: Sequence[Any], wanted: PageRequest, total: int | None) -> Page[Any]:
         """A page from ``per_page + 1`` rows read: an extra row means another page follows."""
-        if len(rows) <= request.per_page:
+        if len(rows) <= wanted.per_page:
             return cls(rows, total, None)
-        shown = rows[: request.per_page]
+        shown = rows[: wanted.per_page]
         return cls(shown, total, shown[-1].id)
 
 

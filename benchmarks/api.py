@@ -1,150 +1,241 @@
 """Throughput of the baked users API against the raw-driver floor, measured in one run.
 
-    python -m benchmarks.api [--seconds 8] [--clients 8] [--rounds 2]
+    python -m benchmarks.api [--databases postgresql,sqlite] [--rows 10000] [--seconds 4]
+        [--clients 8] [--rounds 2] [--scale 1000,100000,1000000] [--startup-runs 5]
+        [--output FILE]
 
-Bakes a PostgreSQL project, seeds a fresh database, then serves the baked app and the floor
-(``benchmarks/floor``: Flask and psycopg, nothing else) in turn under the same gunicorn settings
-and sends each the same requests from keep-alive clients. Prints requests per second,
-latencies, and the app's throughput as a share of the floor's. The rounds alternate floor and
-app, so drift on a noisy machine hits both.
+For each database (PostgreSQL, and SQLite as a file in WAL mode): bakes a project, seeds
+``--rows`` users, then serves the baked app and the floor (``benchmarks/floor``: Flask and the
+raw driver, nothing else) in turn under the same gunicorn settings (2 sync workers, workers
+not recycled, no access log on either side) and sends each the same requests from keep-alive
+clients. Rounds alternate floor and app, so drift on a noisy machine hits both; requests
+created in a round are deleted before the next side runs. Prints, per endpoint, requests per
+second (answers with the expected status only), p50/p99 latency, the app/floor ratio, the
+database round trips the app makes per request, and the errors of each side.
+
+Then, in-process (``benchmarks/probe.py``): list pages at each ``--scale`` size; the per-test
+cost of the baked test fixtures (``benchmarks/fixtures.py``); and start-up.
+The report is printed and written to ``--output``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+
 from tests.baking import bake, make_venv, run
-from tests.servers import fresh_database, require_server
+from tests.servers import fresh_database
 from tests.serving import migrate, production_env, serve
-from tests.traffic import Client
 
-FLOOR = Path(__file__).resolve().parent / "floor"
-ENDPOINTS = {
-    "list, 20 a page": "/api/users?per_page=20",
-    "list, 100 a page": "/api/users?per_page=100&page=3",
-    "one user": "/api/users/500",
-}
-SEED = 1000
+from .fixtures import HEADER as FIXTURES_HEADER
+from .fixtures import measure_fixtures
+from .load import Endpoint, Measure, hammer
+from .startup import measure_startup
 
-
-@dataclass
-class Measure:
-    requests: int = 0
-    seconds: float = 0.0
-    latencies: list[float] = field(default_factory=list)
-    failures: int = 0
-
-    @property
-    def rate(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
-    def percentile(self, share: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000 if ordered else 0
+HERE = Path(__file__).resolve().parent
+PACKAGE = "flask_db_app"  # the default project slug
+DEFAULT_OUTPUT = HERE / "results.md"
+# Each endpoint's name in the report, and in the probe's count of round trips.
+ENDPOINTS = {"list (page 5 of 20, with total)": "list", "get by id": "get", "create": "create"}
+SIDES = ("floor", "app")
 
 
-def hammer(base: str, path: str, clients: int, seconds: float) -> Measure:
-    """``clients`` keep-alive clients send GET ``path`` for ``seconds``; count and time them."""
-    measure = Measure()
-    lock = threading.Lock()
-    deadline = time.monotonic() + seconds
-
-    def client_loop() -> None:
-        client = Client(base)
-        latencies, failures = [], 0
-        while time.monotonic() < deadline:
-            started = time.perf_counter()
-            status = client.send("GET", path).status
-            latencies.append(time.perf_counter() - started)
-            failures += status != 200
-        with lock:
-            measure.latencies.extend(latencies)
-            measure.failures += failures
-
-    threads = [threading.Thread(target=client_loop) for _ in range(clients)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=seconds + 30)
-    measure.seconds = time.monotonic() - started
-    measure.requests = len(measure.latencies)
-    return measure
+def endpoints(rows: int) -> dict[str, Endpoint]:
+    """The requests measured, on a table of ``rows`` users."""
+    return {
+        "list (page 5 of 20, with total)": Endpoint("/api/users?page=5&per_page=20"),
+        "get by id": Endpoint(f"/api/users/{max(1, rows // 2)}"),
+        "create": Endpoint("/api/users", expected=201, creates=True),
+    }
 
 
-def measure_app(
-    folder: Path, python: Path, url: str, workdir: Path, clients: int, seconds: float
+@dataclass(frozen=True)
+class Target:
+    """A baked project on one database, and the floor beside it."""
+
+    database: str
+    project: Path
+    python: Path
+    floor: Path
+    url: str
+    settings: dict[str, str]
+
+
+@contextmanager
+def database_url(database: str, folder: Path, label: str) -> Iterator[str]:
+    """A new, empty database of this kind: a file for SQLite, a database on the server."""
+    if database == "sqlite":
+        yield f"sqlite:///{folder / f'{label}.db'}"
+    else:
+        with fresh_database(database, label) as url:
+            yield url
+
+
+def prepare(database: str, root: Path, url: str, rows: int) -> Target:
+    """Bake, install, migrate and seed; put the floor in a folder beside the project."""
+    project = bake(root / f"bake-{database}", database=database)
+    python = make_venv(root / f"venv-{database}", project)
+    floor = root / f"floor-{database}"
+    floor.mkdir()
+    shutil.copy(HERE / "floor" / "wsgi.py", floor / "wsgi.py")
+    shutil.copy(project / "gunicorn.conf.py", floor / "gunicorn.conf.py")
+    settings = {"ALLOW_SQLITE_IN_PRODUCTION": "1"} if database == "sqlite" else {}
+    migrate(project, python, url, **settings)
+    seed = [str(python), "manage.py", "seed", "--count", str(rows)]
+    seeded = run(seed, project, production_env(url, **settings))
+    if seeded.returncode != 0:
+        raise SystemExit(f"Seeding failed:\n{seeded.stdout}{seeded.stderr}")
+    return Target(database, project, python, floor, url, settings)
+
+
+def delete_created(url: str, rows: int) -> None:
+    """Remove the users the creates added, so every side lists the same table."""
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM users WHERE id > :rows"), {"rows": rows})
+    engine.dispose()
+
+
+def measure_side(
+    target: Target, side: str, label: str, args: argparse.Namespace
 ) -> dict[str, Measure]:
+    folder = target.floor if side == "floor" else target.project
+    workdir = target.floor.parent / f"{target.database}-{label}"
+    workdir.mkdir()
     # Steady state: no worker recycling mid-run (both sides share the gunicorn settings).
-    with serve(folder, python, url, workdir, GUNICORN_MAX_REQUESTS="0") as served:
-        for path in ENDPOINTS.values():
-            hammer(served.base, path, clients, min(1.0, seconds))  # warm up: connections, caches
-        return {
-            name: hammer(served.base, path, clients, seconds) for name, path in ENDPOINTS.items()
+    with serve(
+        folder, target.python, target.url, workdir, GUNICORN_MAX_REQUESTS="0", **target.settings
+    ) as served:
+        for endpoint in endpoints(args.rows).values():  # warm up: connections, caches
+            hammer(served.base, endpoint, args.clients, min(1.0, args.seconds), f"{label}w")
+        measures = {
+            name: hammer(served.base, endpoint, args.clients, args.seconds, label)
+            for name, endpoint in endpoints(args.rows).items()
         }
+    delete_created(target.url, args.rows)
+    return measures
 
 
-def report(results: dict[str, list[dict[str, Measure]]]) -> list[str]:
+def throughput(target: Target, args: argparse.Namespace) -> dict[str, list[dict[str, Measure]]]:
+    results: dict[str, list[dict[str, Measure]]] = {side: [] for side in SIDES}
+    for number in range(args.rounds):
+        for side in SIDES:
+            label = f"{side}{number}"
+            results[side].append(measure_side(target, side, label, args))
+    return results
+
+
+def probe(target: Target, root: Path, sizes: str) -> dict[str, dict[str, object]]:
+    """Run ``probe.py`` in the project's virtualenv, on a database of its own."""
+    with database_url(target.database, root, f"scale{target.database[:2]}") as url:
+        command = [str(target.python), str(HERE / "probe.py"), PACKAGE, url, sizes, "20"]
+        result = run(command, target.project, {"PYTHONPATH": str(target.project)})
+    if result.returncode != 0:
+        raise SystemExit(f"The probe failed:\n{result.stdout}{result.stderr}")
+    parsed: dict[str, dict[str, object]] = json.loads(result.stdout.strip().splitlines()[-1])
+    return parsed
+
+
+def throughput_table(
+    results: dict[str, list[dict[str, Measure]]], trips: dict[str, object]
+) -> list[str]:
     lines = [
-        f"{'endpoint':<18} {'floor req/s':>11} {'app req/s':>10} {'app/floor':>9} "
-        f"{'floor p50/p99 ms':>17} {'app p50/p99 ms':>15}"
+        "| endpoint | floor req/s | app req/s | app/floor | floor p50/p99 ms | app p50/p99 ms "
+        "| app round trips | errors floor/app |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for name in ENDPOINTS:
+    for name, key in ENDPOINTS.items():
         floor = [round_[name] for round_ in results["floor"]]
         app = [round_[name] for round_ in results["app"]]
         floor_rate = statistics.median(m.rate for m in floor)
         app_rate = statistics.median(m.rate for m in app)
+        ratio = app_rate / floor_rate if floor_rate else 0.0
+        floor_errors, app_errors = sum(m.errors for m in floor), sum(m.errors for m in app)
         lines.append(
-            f"{name:<18} {floor_rate:>11.0f} {app_rate:>10.0f} {app_rate / floor_rate:>9.2f} "
-            f"{floor[-1].percentile(0.5):>8.1f}/{floor[-1].percentile(0.99):<8.1f} "
-            f"{app[-1].percentile(0.5):>6.1f}/{app[-1].percentile(0.99):<8.1f}"
+            f"| {name} | {floor_rate:.0f} | {app_rate:.0f} | {ratio:.2f} "
+            f"| {floor[-1].percentile(0.5):.1f}/{floor[-1].percentile(0.99):.1f} "
+            f"| {app[-1].percentile(0.5):.1f}/{app[-1].percentile(0.99):.1f} "
+            f"| {trips[key]:g} | {floor_errors}/{app_errors} |"
         )
-    failures = sum(m.failures for side in results.values() for r in side for m in r.values())
-    lines.append(f"non-200 responses: {failures}")
+    return lines
+
+
+def scale_table(scale: dict[str, dict[str, float]]) -> list[str]:
+    cases = list(next(iter(scale.values())))
+    lines = ["| rows | " + " | ".join(f"{case} ms" for case in cases) + " |"]
+    lines.append("|---" * (len(cases) + 1) + "|")
+    for size, times in scale.items():
+        lines.append(f"| {int(size):,} | " + " | ".join(f"{times[c]:.1f}" for c in cases) + " |")
     return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=8.0, help="per endpoint and round")
+    parser.add_argument("--databases", default="postgresql,sqlite")
+    parser.add_argument("--rows", type=int, default=10_000, help="users seeded for throughput")
+    parser.add_argument("--seconds", type=float, default=4.0, help="per endpoint and round")
     parser.add_argument("--clients", type=int, default=8, help="concurrent keep-alive clients")
     parser.add_argument("--rounds", type=int, default=2, help="floor/app alternations")
+    parser.add_argument("--scale", default="1000,100000,1000000", help="list pages by rows")
+    parser.add_argument("--fixture-tests", type=int, default=200, help="tests of each kind")
+    parser.add_argument("--startup-runs", type=int, default=5, help="runs of each command")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
-    require_server("postgresql")
+    command = "python -m benchmarks.api " + " ".join(argv if argv is not None else sys.argv[1:])
+    report = [
+        f"# Benchmark results ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})", "",
+        f"`{command.strip()}` on {os.cpu_count()} CPUs; gunicorn 2 sync workers, no access "
+        f"log on either side; {args.clients} keep-alive clients, {args.seconds:g} s per "
+        f"endpoint, medians of {args.rounds} interleaved rounds; {args.rows:,} users.",
+    ]  # fmt: skip
+    startup: list[str] = []
+    fixtures: list[str] = []
     root = Path(tempfile.mkdtemp(prefix="fdt-bench-"))
     try:
-        project = bake(root / "bake", database="postgresql")
-        python = make_venv(root / "venv", project)
-        floor = root / "floor"
-        floor.mkdir()
-        shutil.copy(FLOOR / "wsgi.py", floor / "wsgi.py")
-        shutil.copy(project / "gunicorn.conf.py", floor / "gunicorn.conf.py")
-        with fresh_database("postgresql", "bench") as url:
-            migrate(project, python, url)
-            seed = [str(python), "manage.py", "seed", "--count", str(SEED)]
-            seeded = run(seed, project, production_env(url))
-            if seeded.returncode != 0:
-                raise SystemExit(f"Seeding failed:\n{seeded.stdout}{seeded.stderr}")
-            results: dict[str, list[dict[str, Measure]]] = {"floor": [], "app": []}
-            for number in range(args.rounds):
-                for side, folder in (("floor", floor), ("app", project)):
-                    workdir = root / f"{side}{number}"
-                    workdir.mkdir()
-                    results[side].append(
-                        measure_app(folder, python, url, workdir, args.clients, args.seconds)
+        for database in args.databases.split(","):
+            with database_url(database, root, "bench") as url:
+                target = prepare(database, root, url, args.rows)
+                results = throughput(target, args)
+                if database == args.databases.split(",")[0]:
+                    env = production_env(url, **target.settings)
+                    startup = measure_startup(
+                        target.project, target.python, env, args.startup_runs
                     )
-        print("\n".join(report(results)))
+            probed = probe(target, root, args.scale)
+            section = ["", f"## {database}: the app against the floor", ""]
+            section += throughput_table(results, probed["round_trips"])
+            section += ["", f"## {database}: list pages by table size (in-process, median)", ""]
+            section += scale_table(probed["scale"])  # type: ignore[arg-type]
+            print("\n".join(section), flush=True)
+            report += section
+            fixtures.append(
+                measure_fixtures(database, target.project, target.python, args.fixture_tests)
+            )
     finally:
         shutil.rmtree(root, ignore_errors=True)
+    report += [
+        "",
+        f"## Test fixtures: per test, median of {args.fixture_tests} tests of each kind",
+        "",
+    ]
+    report += [*FIXTURES_HEADER, *fixtures]
+    report += ["", "## Start-up", "", *startup]
+    text_ = "\n".join(report) + "\n"
+    print(text_)
+    args.output.write_text(text_)
     return 0
 
 

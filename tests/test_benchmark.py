@@ -1,8 +1,9 @@
-"""The benchmark stays runnable: a short run measures both sides and prints their ratio."""
+"""The benchmark stays runnable: a short run measures both sides and reports every figure."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -10,14 +11,27 @@ from benchmarks import api
 
 pytestmark = pytest.mark.slow
 
+NUMBER = r"(\d+(?:\.\d+)?)"
 
-def test_a_short_benchmark_run_reports_every_endpoint(capsys: pytest.CaptureFixture[str]) -> None:
-    assert api.main(["--seconds", "1", "--clients", "2", "--rounds", "1"]) == 0
-    output = capsys.readouterr().out
+
+def test_a_short_benchmark_run_reports_every_endpoint(tmp_path: Path) -> None:
+    output = tmp_path / "results.md"
+    arguments = ["--databases", "sqlite", "--rows", "300", "--seconds", "1", "--clients", "2",
+                 "--rounds", "1", "--scale", "1000", "--startup-runs", "1", "--fixture-tests", "3",
+                 "--output",
+                 str(output)]  # fmt: skip
+    assert api.main(arguments) == 0
+    report = output.read_text()
     for name in api.ENDPOINTS:
-        row = re.search(rf"^{re.escape(name)}\s+(\d+)\s+(\d+)\s+(\d+\.\d\d)", output, re.MULTILINE)
-        assert row, output
-        floor, app, ratio = int(row[1]), int(row[2]), float(row[3])
+        cells = rf"\| {re.escape(name)} \| (\d+) \| (\d+) \| (\d+\.\d\d) \|.*\| {NUMBER} \| 0/0 \|"
+        row = re.search(cells, report)
+        assert row, report
+        floor, app, ratio, trips = int(row[1]), int(row[2]), float(row[3]), float(row[4])
         assert floor > 0 and app > 0
         assert ratio == pytest.approx(app / floor, abs=0.02)
-    assert "non-200 responses: 0" in output
+        assert 1 <= trips <= 6
+    scale = re.search(
+        rf"^\| 1,000 \| {NUMBER} \| {NUMBER} \| {NUMBER} \| {NUMBER} \|$", report, re.M
+    )
+    assert scale, report
+    assert re.search(rf"\| ratio \| {NUMBER} \|", report), report

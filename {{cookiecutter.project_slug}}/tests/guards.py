@@ -52,7 +52,18 @@ def empty_tables(app: Flask) -> None:
 
 
 def _empty_postgresql(connection: Connection, names: list[str]) -> None:
-    connection.exec_driver_sql(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
+    # DELETE, not TRUNCATE: on tables of a test's few rows it is many times faster (TRUNCATE
+    # makes new files for each table and its indexes).
+    for name in reversed(names):
+        connection.exec_driver_sql(f"DELETE FROM {name}")  # noqa: S608 - the models' tables
+    connection.exec_driver_sql(RESTART_SEQUENCES)
+
+
+RESTART_SEQUENCES = (
+    "SELECT setval(quote_ident(schemaname) || '.' || quote_ident(sequencename), start_value, "
+    "false) "
+    "FROM pg_sequences WHERE schemaname = current_schema()"
+)
 
 
 def _empty_mysql(connection: Connection, names: list[str]) -> None:

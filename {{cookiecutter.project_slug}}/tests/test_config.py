@@ -57,7 +57,6 @@ def test_pool_limits_come_from_the_environment() -> None:
         "max_overflow": 4,
         "pool_timeout": 5,
         "pool_recycle": 600,
-        "pool_pre_ping": True,
         "connect_args": {"timeout": 5.0},
         "hide_parameters": False,  # development shows a failed statement's values
     }
@@ -68,7 +67,6 @@ def test_pool_limits_reach_the_engine(tmp_path: pytest.TempPathFactory) -> None:
     app = create_app(config.TestingConfig(env))
     with app.app_context():
         assert db.engine.pool.size() == 3  # type: ignore[attr-defined]
-        assert db.engine.pool._pre_ping is True  # type: ignore[attr-defined]
         db.engine.dispose()
 
 

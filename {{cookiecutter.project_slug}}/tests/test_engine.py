@@ -87,10 +87,9 @@ def test_mysql_sessions_are_strict_utf8mb4_and_utc(server_app: Flask) -> None:
     assert scalar(server_app, "SELECT @@SESSION.time_zone") == "+00:00"
 
 
-def test_server_connections_are_pinged_and_recycled(server_app: Flask) -> None:
+def test_server_connections_are_recycled(server_app: Flask) -> None:
     with server_app.app_context():
         pool: Any = db.engine.pool
-        assert pool._pre_ping is True
         assert pool._recycle == 1800
 
 
@@ -114,7 +113,6 @@ def test_server_connections_are_pinged_and_recycled(server_app: Flask) -> None:
 )
 def test_engine_options_fit_the_dialect(url: str, connect_args: dict[str, Any]) -> None:
     options = engine_options(url, EngineSettings())
-    assert options["pool_pre_ping"] is True
     assert options["pool_size"] == 5
     assert options["connect_args"].keys() == connect_args.keys()
 

@@ -66,6 +66,7 @@ def engine_settings(env: Mapping[str, str], hide_parameters: bool = True) -> Eng
         connect_timeout=env_int(env, "DB_CONNECT_TIMEOUT", 5, minimum=1),
         statement_timeout_ms=env_int(env, "DB_STATEMENT_TIMEOUT_MS", 30_000),
         pooler=env_choice(env, "DB_POOLER", POOLERS, "none"),
+        ping_idle_seconds=env_int(env, "DB_PING_IDLE_SECONDS", 5),
         sqlite_busy_timeout_ms=env_int(env, "DB_BUSY_TIMEOUT_MS", 5_000),
         application_name=env.get("DB_APPLICATION_NAME") or "{{ cookiecutter.project_slug }}",
     )

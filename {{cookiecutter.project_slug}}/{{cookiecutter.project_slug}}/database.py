@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from .engine import configure_engine
+from .idle_ping import ping_idle_connections
 from .pooler import limit_each_transaction
 
 logger = logging.getLogger(__name__)
@@ -98,4 +99,5 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             configure_engine(engine)
+            ping_idle_connections(engine, settings.ping_idle_seconds)
             limit_each_transaction(engine, settings.pooler, settings.statement_timeout_ms)

@@ -82,6 +82,7 @@ class EngineSettings:
     connect_timeout: int = 5
     statement_timeout_ms: int = 30_000
     pooler: str = "none"  # "transaction": a transaction pooler is in front (see .pooler)
+    ping_idle_seconds: int = 5  # ping a connection idle this long before use (see .idle_ping)
     sqlite_busy_timeout_ms: int = 5_000
     application_name: str = "app"
     # Leave bound values (a card number, an email) out of error messages and so out of logs.
@@ -93,7 +94,6 @@ class EngineSettings:
             "max_overflow": self.max_overflow,
             "pool_timeout": self.pool_timeout,
             "pool_recycle": self.pool_recycle,
-            "pool_pre_ping": True,
         }
 
 

@@ -48,7 +48,115 @@ def test_list_pages(client: FlaskClient, db: Any) -> None:
 
 
 def test_list_of_nothing(client: FlaskClient, db: Any) -> None:
-    assert client.get("/api/users").json == {"items": [], "page": 1, "per_page": 20, "total": 0}
+    assert client.get("/api/users").json == {
+        "items": [],
+        "page": 1,
+        "per_page": 20,
+        "total": 0,
+        "next": None,
+    }
+
+
+def walk(client: FlaskClient, first: str) -> list[dict[str, Any]]:
+    """Every page from ``first`` on, following ``next`` links to the end."""
+    pages: list[dict[str, Any]] = []
+    link: str | None = first
+    while link is not None and len(pages) < 100:
+        response = client.get(link)
+        assert response.status_code == 200, response.json
+        pages.append(response.json)  # type: ignore[arg-type]
+        link = pages[-1]["next"]
+    return pages
+
+
+def test_next_links_walk_every_user_exactly_once(client: FlaskClient, db: Any) -> None:
+    users = UserFactory.create_batch(7)
+    pages = walk(client, "/api/users?per_page=3")
+    assert [[item["id"] for item in page["items"]] for page in pages] == [
+        [user.id for user in users[0:3]],
+        [user.id for user in users[3:6]],
+        [users[6].id],
+    ]
+    assert pages[0]["total"] == 7
+    assert all("total" not in page and "page" not in page for page in pages[1:])
+    assert all(page["per_page"] == 3 for page in pages)
+
+
+def test_a_full_last_page_has_no_next_link(client: FlaskClient, db: Any) -> None:
+    UserFactory.create_batch(4)
+    assert [len(page["items"]) for page in walk(client, "/api/users?per_page=2")] == [2, 2]
+
+
+def test_a_user_deleted_mid_walk_makes_no_other_user_skipped(client: FlaskClient, db: Any) -> None:
+    users = UserFactory.create_batch(6)
+    first: Any = client.get("/api/users?per_page=2").json
+    assert client.delete(f"/api/users/{users[0].id}").status_code == 204
+    rest = walk(client, first["next"])
+    assert [item["id"] for page in rest for item in page["items"]] == [u.id for u in users[2:]]
+
+
+def test_the_total_is_counted_when_asked(client: FlaskClient, db: Any) -> None:
+    UserFactory.create_batch(3)
+    assert "total" not in client.get("/api/users?total=false").json  # type: ignore[operator]
+    first: Any = client.get("/api/users?per_page=1").json
+    assert client.get(first["next"] + "&total=true").json["total"] == 3  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("query", "statements"),
+    [("", 2), ("total=false", 1), ("page=3", 2), ("page=3&total=false", 1)],
+)
+def test_an_offset_page_counts_the_total_in_a_second_query(
+    client: FlaskClient, db: Any, query: str, statements: int
+) -> None:
+    UserFactory.create_batch(5)
+    with assert_max_queries(statements) as queries:
+        assert client.get(f"/api/users?per_page=2&{query}").status_code == 200
+    assert queries.count == statements
+
+
+def test_a_keyset_page_is_one_query_however_deep(client: FlaskClient, db: Any) -> None:
+    UserFactory.create_batch(9)
+    link = client.get("/api/users?per_page=2").json["next"]  # type: ignore[index]
+    while link is not None:
+        with assert_max_queries(1) as queries:
+            link = client.get(link).json["next"]  # type: ignore[index]
+        assert queries.count == 1
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "",
+        "abc",
+        "aWQ6MQ==",  # id:1 with the padding the API leaves out
+        "aWQ6MDE",  # id:01
+        "aWQ6LTE",  # id:-1
+        "aWQ6MjE0NzQ4MzY0OA",  # id:2147483648, past any id
+        "MQ",  # 1 without the prefix
+        "aWQ6",  # id: and nothing
+        "aWQ6MQ" * 50,
+        "%D9%A3",
+        "aWQ6M%00Q",
+    ],
+)
+def test_a_bad_cursor_is_400(client: FlaskClient, db: Any, cursor: str) -> None:
+    body = assert_problem(client.get(f"/api/users?after={cursor}"), 400)
+    assert "not a valid cursor" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    ("query", "detail"),
+    [
+        ("after=aWQ6MQ&page=2", "either 'page' or 'after'"),
+        ("total=no", "true or false"),
+        ("after=aWQ6MQ&total=1", "true or false"),
+    ],
+)
+def test_contradictory_or_unknown_list_parameters_are_400(
+    client: FlaskClient, db: Any, query: str, detail: str
+) -> None:
+    assert detail in assert_problem(client.get(f"/api/users?{query}"), 400)["detail"]
 
 
 @pytest.mark.parametrize(

@@ -11,38 +11,36 @@ from sqlalchemy.exc import IntegrityError
 
 from ..database import db
 from ..errors import Conflict, NotFound
-from ..pagination import PageRequest
+from ..pagination import Page, PageRequest
 from ..transactions import transaction
 from .models import User
 from .schemas import UserCreate, UserUpdate, normalise_email
 
 # Listing reads plain rows: the page is serialised as-is, so there is no need to build models.
 LIST_COLUMNS = (User.id, User.email, User.name, User.created_at)
-# id, email, name, created_at, and the total number of users
-UserRow = Row[int, str, str, datetime, int]
+UserRow = Row[int, str, str, datetime]  # id, email, name, created_at
+LIST = select(*LIST_COLUMNS).order_by(User.id)
+NEWEST_FIRST = select(*LIST_COLUMNS).order_by(User.id.desc())
+COUNT = select(func.count()).select_from(User)
 
 
-def list_users(
-    request: PageRequest, *, newest_first: bool = False
-) -> tuple[Sequence[UserRow], int]:
-    """One page of users, oldest first (or newest first), and how many there are in all.
+def list_users(request: PageRequest, *, newest_first: bool = False) -> Page[UserRow]:
+    """One page of users, oldest first (or newest first), and how many there are in all when
+    asked.
 
-    The total rides along with the page in a window function: one query per page. Only a
-    page past the end (no rows to carry it) costs a separate count.
+    A keyset page (``request.after``) is read from the primary key's index: its cost does not
+    grow with the table. The total is a separate count, made only when the request wants it:
+    counting every row is the one part of a page that grows with the table.
     """
-    total_column = func.count().over().label("total")
-    statement = (
-        select(*LIST_COLUMNS, total_column)
-        .order_by(User.id.desc() if newest_first else User.id)
-        .limit(request.per_page)
-        .offset(request.offset)
-    )
+    statement = (NEWEST_FIRST if newest_first else LIST).limit(request.per_page + 1)
+    if request.after is not None:  # one more row than shown says whether a next page exists
+        after = User.id < request.after if newest_first else User.id > request.after
+        statement = statement.where(after)
+    else:
+        statement = statement.offset(request.offset)
     rows = db.session.execute(statement).all()
-    if rows:
-        return rows, rows[0].total
-    if request.page == 1:
-        return rows, 0
-    return rows, db.session.scalar(select(func.count()).select_from(User)) or 0
+    total = db.session.scalar(COUNT) if request.with_total else None
+    return Page.of(rows, request, total)
 
 
 def get_user(user_id: int) -> User:

@@ -19,10 +19,10 @@ USER_ID = "<id:user_id>"
 
 @bp.get("")
 def list_users() -> dict[str, Any]:
-    """A page of users."""
-    page = page_request(request.args)
-    rows, total = service.list_users(page)
-    return envelope([user_json(row) for row in rows], page, total)
+    """A page of users: ``?page=`` or ``?after=`` (the cursor of a ``next`` link)."""
+    wanted = page_request(request.args)
+    page = service.list_users(wanted)
+    return envelope([user_json(row) for row in page.rows], wanted, page)
 
 
 @bp.get(f"/{USER_ID}")

@@ -49,7 +49,8 @@ def add_user() -> Response | tuple[str, int]:
 def users_page(form: UserForm) -> str:
     """The users page for ``?page=&per_page=``, showing ``form`` (empty, or as posted)."""
     page = page_request(request.args)
-    rows, total = service.list_users(page, newest_first=True)
+    listing = service.list_users(page, newest_first=True)
+    rows, total = listing.rows, listing.total or 0
     pages = page_count(total, page.per_page)
     return render_template(
         "web/users.html", users=rows, total=total, page=page, pages=pages, form=form

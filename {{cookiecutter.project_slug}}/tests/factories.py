@@ -16,7 +16,7 @@ class UserFactory(SQLAlchemyModelFactory):
     class Meta:
         model = User
         sqlalchemy_session_factory = lambda: db.session  # noqa: E731
-        # Committed inside the test transaction (a SAVEPOINT): visible to requests, gone after.
+        # Committed for real, so requests see it; the tables are emptied after each test.
         sqlalchemy_session_persistence = "commit"
 
     email = factory.Sequence(lambda n: f"user{n}@example.com")

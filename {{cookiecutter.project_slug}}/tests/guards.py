@@ -51,7 +51,11 @@ def empty_tables(app: Flask) -> None:
                 EMPTY[engine.dialect.name](connection, names)
 
 
+# Emptying waits at most 5 s for a lock, such as one a connection a test leaked still holds.
+
+
 def _empty_postgresql(connection: Connection, names: list[str]) -> None:
+    connection.exec_driver_sql("SET LOCAL lock_timeout = '5s'")
     # DELETE, not TRUNCATE: on tables of a test's few rows it is many times faster (TRUNCATE
     # makes new files for each table and its indexes).
     for name in reversed(names):
@@ -67,10 +71,10 @@ RESTART_SEQUENCES = (
 
 
 def _empty_mysql(connection: Connection, names: list[str]) -> None:
-    connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+    connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0, lock_wait_timeout = 5")
     for name in names:
         connection.exec_driver_sql(f"TRUNCATE TABLE {name}")
-    connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
+    connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1, lock_wait_timeout = DEFAULT")
 
 
 def _empty_sqlite(connection: Connection, names: list[str]) -> None:

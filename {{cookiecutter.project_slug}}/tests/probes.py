@@ -138,6 +138,9 @@ def write_while_streaming(how: str) -> Response:
         if how == "block":
             with transaction():
                 write("streamed@probe.test")
+        elif how == "sql":
+            insert_sql = text("INSERT INTO users (email, name) VALUES (:email, 'S')")
+            db.session.execute(insert_sql, {"email": "streamed@probe.test"})
         else:
             write("streamed@probe.test")
             if how == "commit-now":

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import Flask, Response
+from flask import Flask, Response, request_finished
+from flask.sessions import SecureCookieSessionInterface
 
 from {{ cookiecutter.project_slug }} import db
-from {{ cookiecutter.project_slug }}.request_commit import UncommittedWrites, commit_request
+from {{ cookiecutter.project_slug }}.request_commit import UncommittedWrites, start_request
 from {{ cookiecutter.project_slug }}.transactions import CommitMode
 from {{ cookiecutter.project_slug }}.users.models import User
 
@@ -81,8 +82,8 @@ def test_a_request_after_a_failed_commit_finds_a_clean_session(probe_app: Flask)
 
 def test_manual_mode_adds_no_work_to_requests(make_app: Callable[..., Flask]) -> None:
     for mode_name in MODES:
-        hooks = make_app(DATABASE_COMMIT_MODE=mode_name).after_request_funcs.get(None, [])
-        assert (commit_request in hooks) is (mode_name != "manual")
+        hooks = make_app(DATABASE_COMMIT_MODE=mode_name).before_request_funcs.get(None, [])
+        assert (start_request in hooks) is (mode_name != "manual")
 
 
 def test_a_lost_connection_at_commit_is_503(make_app: Callable[..., Flask], mode: str) -> None:
@@ -130,21 +131,65 @@ def test_commit_now_is_refused_inside_a_block(probe_app: Flask) -> None:
     assert count_emails(probe_app, "inside@probe.test") == 0
 
 
-@pytest.mark.parametrize("scope", ["app", "blueprint"])
-def test_a_hook_that_fails_after_the_view_leaves_nothing_committed(
-    probe_app: Flask, scope: str
+class FailingSessions(SecureCookieSessionInterface):
+    """A session store that is down."""
+
+    def save_session(self, *args: Any) -> None:
+        raise RuntimeError("the session store failed")
+
+
+def fail(*_: Any) -> None:
+    raise RuntimeError("a step after the view failed")
+
+
+def fail_after_the_view(app: Flask, step: str) -> None:
+    """Make one of the steps Flask takes after the view fail, as an extension might."""
+    if step in ("app hook", "blueprint hook"):
+        key = None if step == "app hook" else "probes"
+        app.after_request_funcs.setdefault(key, []).append(fail)
+    elif step == "hook placed first":
+        app.after_request_funcs.setdefault(None, []).insert(0, fail)
+    elif step == "session cookie":
+        app.session_interface = FailingSessions()
+    else:
+        request_finished.connect(fail, app)
+
+
+@pytest.mark.parametrize(
+    "step", ["app hook", "blueprint hook", "hook placed first", "session cookie", "signal"]
+)
+def test_a_step_that_fails_after_the_view_leaves_nothing_committed(
+    probe_app: Flask, step: str
 ) -> None:
-    """Hooks added after the factory, as an extension or the app itself adds them."""
-
-    def failing_hook(response: Response) -> Response:
-        raise RuntimeError("a hook failed after the view")
-
     probe_app.config["PROPAGATE_EXCEPTIONS"] = False  # answer 500 as production does
-    probe_app.after_request_funcs.setdefault(None if scope == "app" else "probes", []).append(
-        failing_hook
-    )
-    assert probe_app.test_client().post("/api/probe/write/201").status_code == 500
+    fail_after_the_view(probe_app, step)
+    try:
+        assert probe_app.test_client().post("/api/probe/write/201").status_code == 500
+    finally:
+        request_finished.disconnect(fail, probe_app)
     assert count_emails(probe_app, "201@probe.test") == 0
+
+
+def test_a_failed_commit_rolls_back_what_hooks_write_for_the_error(
+    probe_app: Flask, mode: str
+) -> None:
+    """Hooks see a request whose commit failed twice: once more for the error response."""
+    if mode == "manual":
+        pytest.skip("nothing commits at the end of a request in manual mode")
+    statuses: list[int] = []
+
+    def audit(response: Response) -> Response:
+        statuses.append(response.status_code)
+        db.session.add(User(email=f"audit{len(statuses)}@probe.test", name="Audit"))
+        return response
+
+    probe_app.after_request(audit)
+    add_taken_user(probe_app)
+    response = probe_app.test_client().post("/api/probe/duplicate")
+    assert response.status_code == 409
+    assert statuses == [200, 409]
+    assert count_emails(probe_app, "audit1@probe.test") == 0
+    assert count_emails(probe_app, "audit2@probe.test") == 0
 
 
 @pytest.mark.parametrize("how", ["block", "commit-now"])
@@ -154,12 +199,13 @@ def test_writes_the_code_commits_while_streaming_are_kept(probe_app: Flask, how:
     assert count_emails(probe_app, "streamed@probe.test") == 1
 
 
+@pytest.mark.parametrize("how", ["orm", "sql"])
 def test_writes_left_uncommitted_while_streaming_are_refused_loudly(
-    probe_app: Flask, mode: str, caplog: pytest.LogCaptureFixture
+    probe_app: Flask, mode: str, how: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     if mode == "manual":
         pytest.skip("in manual mode only the code commits, while streaming as anywhere else")
-    response = probe_app.test_client().post("/api/probe/stream/uncommitted")
+    response = probe_app.test_client().post(f"/api/probe/stream/{how}")
     with pytest.raises(UncommittedWrites, match="transaction\\(\\) or call commit_now"):
         response.get_data()
     assert "Writes made after the response status was sent" in caplog.text

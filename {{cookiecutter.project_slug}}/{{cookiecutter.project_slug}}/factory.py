@@ -24,11 +24,11 @@ def create_app(
     ``APP_ENV`` picks the config class, ``default_env`` when it is unset (``wsgi.py`` passes
     ``production``). A bad setting read there ends the process with its message alone.
     """
-    app = Flask(__name__, instance_relative_config=True)
+    app = request_commit.App(__name__, instance_relative_config=True)
     app.config.from_mapping(load_config(config, default_env))
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep fields in schema order
     database.init_app(app)
-    request_commit.init_app(app)  # it places its hooks to run first and last, wherever it is
+    request_commit.init_app(app)
     logs.init_app(app)
     errors.init_app(app)
     inputs.init_app(app)

@@ -139,7 +139,6 @@ def page_count(total: int, per_page: int) -> int:
     return max(1, -(-total // per_page))
 
 
-
 def envelope(items: Sequence[Any], wanted: PageRequest, page: Page[Any]) -> dict[str, Any]:
     """The body of a collection response: ``page`` on offset pages, ``total`` when counted."""
     body: dict[str, Any] = {"items": items}

@@ -1,23 +1,25 @@
 """The commit modes: a request's status decides what its session commits.
 
-Installed by :func:`init_app` in the autocommit modes only. The decision is taken once the
-response is final, after every other after-request hook, so a hook that fails turns the response
-into a 500 that commits nothing. Writes that a streamed body makes after that are the code's to
-commit: left uncommitted, they are rolled back and refused loudly.
+:class:`App` takes the decision once the response is final: after every after-request hook,
+the session cookie and ``request_finished``, so any of them that fails turns the response into
+a 500 that commits nothing. :func:`init_app` turns it on in the autocommit modes. Writes that a
+streamed body makes after that are the code's to commit: left uncommitted, they are rolled back
+and refused loudly.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from flask import Flask, Response, current_app, g, has_app_context
-from sqlalchemy import event
+from flask import Flask, Response, g, has_app_context
+from sqlalchemy import TextClause, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from .database import db, end_session, rollback
 from .errors import database_problem
-from .transactions import DECIDED, PENDING, REQUEST_UNIT, CommitMode, commit
+from .transactions import DECIDED, FAILED, PENDING, REQUEST_UNIT, CommitMode, commit
 
 logger = logging.getLogger(__name__)
 
@@ -38,25 +40,35 @@ def start_request() -> None:
     g.setdefault(REQUEST_UNIT, PENDING)
 
 
-def commit_request(response: Response) -> Response:
-    """Commit the request's session if the mode says so for this status; roll back otherwise.
+class App(Flask):
+    """Flask, with the commit modes' decision taken as late as a response can still change."""
 
-    A failed commit never leaves a 2xx/3xx behind: the session is rolled back and the response
-    is replaced by the matching problem (409, 503 or 500), which the other hooks then see too.
+    def finalize_request(self, rv: Any, from_error_handler: bool = False) -> Response:
+        response = super().finalize_request(rv, from_error_handler)
+        if g.get(REQUEST_UNIT) != PENDING:
+            return response  # manual mode, or a response already decided
+        try:
+            commit_request(self.config["DATABASE_COMMIT_MODE"], response.status_code)
+        except SQLAlchemyError as error:
+            # The error response goes through the hooks too (headers, request id): they see this
+            # request a second time, and whatever they write now is rolled back.
+            setattr(g, REQUEST_UNIT, FAILED)
+            return super().finalize_request(database_problem(error), from_error_handler=True)
+        return response
+
+
+def commit_request(mode: CommitMode, status: int) -> None:
+    """Commit the request's session if ``mode`` says so for ``status``; roll it back otherwise.
+
+    :raise SQLAlchemyError: the commit failed; the session is rolled back and clean.
     """
-    already_decided = g.get(REQUEST_UNIT) == DECIDED
     setattr(g, REQUEST_UNIT, DECIDED)
-    if already_decided or not db.session.registry.has():
-        return response
-    mode: CommitMode = current_app.config["DATABASE_COMMIT_MODE"]
-    if not mode.commits(response.status_code):
-        rollback()
-        return response
-    try:
+    if not db.session.registry.has():
+        return
+    if mode.commits(status):
         commit(db.session())
-    except SQLAlchemyError as error:
-        return current_app.process_response(database_problem(error))
-    return response
+    else:
+        rollback()
 
 
 def refuse_late_writes(error: BaseException | None = None) -> None:
@@ -81,9 +93,18 @@ def _note_late_flush(session: Session, *_: object) -> None:
         session.info[LATE_WRITE] = True
 
 
+WRITING_SQL = ("INSERT", "UPDATE", "DELETE", "MERGE", "REPLACE")
+
+
+def _writes(state: ORMExecuteState) -> bool:
+    if isinstance(state.statement, TextClause):  # text(): its first word says what it does
+        return state.statement.text.lstrip().upper().startswith(WRITING_SQL)
+    return state.is_insert or state.is_update or state.is_delete
+
+
 @event.listens_for(db.session.session_factory, "do_orm_execute")
 def _note_late_statement(state: ORMExecuteState) -> None:
-    if (state.is_insert or state.is_update or state.is_delete) and _after_decision():
+    if _after_decision() and _writes(state):
         state.session.info[LATE_WRITE] = True
 
 
@@ -96,9 +117,8 @@ def init_app(app: Flask) -> None:
     """In the autocommit modes, let each request's status decide what it commits."""
     if app.config["DATABASE_COMMIT_MODE"] is CommitMode.MANUAL:
         return
+    if not isinstance(app, App):
+        raise TypeError("The commit modes need the app to be a request_commit.App.")
     # First in, so it runs first: a before-request hook may already open a transaction() block.
     app.before_request_funcs.setdefault(None, []).insert(0, start_request)
-    # Flask runs after-request hooks in reverse order of registration, so the hook placed first
-    # runs last, after every hook added before or after it, by the app or by extensions.
-    app.after_request_funcs.setdefault(None, []).insert(0, commit_request)
     app.teardown_appcontext(refuse_late_writes)

@@ -24,9 +24,10 @@ from sqlalchemy.orm import Session, scoped_session
 from .database import db, rollback
 
 DEPTH_KEY = "transaction_depth"
-# On ``g`` during a request of an autocommit mode: PENDING until the status decides, then DECIDED.
+# On ``g`` during a request of an autocommit mode: PENDING until the status decides, then
+# DECIDED (or FAILED, when the commit failed and the error response is being made).
 REQUEST_UNIT = "request_unit_of_work"
-PENDING, DECIDED = "pending", "decided"
+PENDING, DECIDED, FAILED = "pending", "decided", "failed"
 
 
 class CommitMode(StrEnum):
@@ -58,7 +59,7 @@ def request_decides(session: Session) -> bool:
     """Whether ``session`` is a request's whose status has yet to decide its commit."""
     return (
         has_app_context()
-        and g.get(REQUEST_UNIT) == PENDING
+        and g.get(REQUEST_UNIT) in (PENDING, FAILED)
         and db.session.registry.has()
         and db.session() is session
     )

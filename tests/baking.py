@@ -80,7 +80,9 @@ def make_venv(location: Path, project: Path, extras: str = "dev") -> Path:
     assert result.returncode == 0, result.stderr
     python = location / "bin" / "python"
     result = run(
-        [uv(), "pip", "install", "--quiet", "--python", str(python), f"{project}[{extras}]"],
+        # Compiled now, so that no command a test runs pays for it (under a timeout) later.
+        [uv(), "pip", "install", "--quiet", "--compile-bytecode", "--python", str(python)]
+        + [f"{project}[{extras}]"],
         project,
     )
     assert result.returncode == 0, result.stderr

@@ -91,7 +91,16 @@ def suite_on(version: str, database: str, project: Path) -> subprocess.Completed
         python, source = inside / "venv/bin/python", inside / project.name
         steps = [
             [UV, "venv", "--quiet", "--python", f"/usr/bin/python{version}", str(inside / "venv")],
-            [UV, "pip", "install", "--quiet", "--python", str(python), f"{source}[dev]"],
+            [
+                UV,
+                "pip",
+                "install",
+                "--quiet",
+                "--compile-bytecode",
+                "--python",
+                str(python),
+                f"{source}[dev]",
+            ],
         ]
         for step in steps:
             result = in_root(root, inside, step)

@@ -79,12 +79,9 @@ def make_venv(location: Path, project: Path, extras: str = "dev") -> Path:
     result = run([uv(), "venv", "--quiet", "--python", sys.executable, str(location)], project)
     assert result.returncode == 0, result.stderr
     python = location / "bin" / "python"
-    result = run(
-        # Compiled now, so that no command a test runs pays for it (under a timeout) later.
-        [uv(), "pip", "install", "--quiet", "--compile-bytecode", "--python", str(python)]
-        + [f"{project}[{extras}]"],
-        project,
-    )
+    # Compiled now, so that no command a test runs pays for it (under a timeout) later.
+    install = [uv(), "pip", "install", "--quiet", "--compile-bytecode", "--python", str(python)]
+    result = run([*install, f"{project}[{extras}]"], project)
     assert result.returncode == 0, result.stderr
     return python
 

@@ -14,14 +14,15 @@ from {{ cookiecutter.project_slug }}.config import (
 from {{ cookiecutter.project_slug }}.engine import DatabaseURLError, normalise_url
 from {{ cookiecutter.project_slug }}.transactions import CommitMode
 
-from .environments import PRODUCTION_ENV
+from .environments import PRODUCTION_ENV, built_app
 
 FILE_DB = {"DATABASE_URL": "sqlite:////tmp/example.db"}
 
 
 def test_track_modifications_is_off() -> None:
     assert config.TestingConfig({}).SQLALCHEMY_TRACK_MODIFICATIONS is False
-    assert create_app(config.TestingConfig({})).config["SQLALCHEMY_TRACK_MODIFICATIONS"] is False
+    with built_app(config.TestingConfig({})) as app:
+        assert app.config["SQLALCHEMY_TRACK_MODIFICATIONS"] is False
 
 
 @pytest.mark.parametrize(

@@ -15,11 +15,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from {{ cookiecutter.project_slug }} import config, create_app, db
+from {{ cookiecutter.project_slug }} import config, db
 from {{ cookiecutter.project_slug }}.config import ConfigError, DevelopmentConfig
 from {{ cookiecutter.project_slug }}.logs import HANDLER_NAME
 
-from .environments import production_app
+from .environments import built_app, production_app
 
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -138,10 +138,10 @@ def test_production_logs_a_failed_statement_without_its_values() -> None:
 
 
 def test_development_shows_a_failed_statements_values() -> None:
-    app = create_app(DevelopmentConfig({"DATABASE_URL": "sqlite://", "LOG_FORMAT": "json"}))
-    add_failing_payment(app)
-    log = capture_log()
-    app.test_client().get("/pay")
+    with built_app(DevelopmentConfig({"DATABASE_URL": "sqlite://", "LOG_FORMAT": "json"})) as app:
+        add_failing_payment(app)
+        log = capture_log()
+        app.test_client().get("/pay")
     [line] = [line for line in json_lines(log) if line["message"] == "Payment failed"]
     assert CARD_NUMBER in line["exception"]
 

@@ -94,6 +94,8 @@ BAD_URL = "postgresql://u:p@h:port/db"
         ([*MANAGE, "init-db"], {"DATABASE_COMMIT_MODE": "sometimes"}, "is not one of"),
         (SERVE, GUNICORN, "SECRET_KEY is not set"),
         (SERVE, {**GUNICORN, "GUNICORN_PRELOAD": "1"}, "SECRET_KEY is not set"),
+        ([FLASK, "routes"], {"METRICS_ENABLED": "1"}, "PROMETHEUS_MULTIPROC_DIR is not set"),
+        (SERVE, {**GUNICORN, **PRODUCTION_ENV, "METRICS_ALLOW": "intranet"}, "METRICS_ALLOW="),
     ],
 )
 def test_a_bad_setting_ends_a_command_with_its_message_alone(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,22 @@ def env_choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], defa
         if raw.lower() == choice.lower():
             return choice
     raise ConfigError(f"{name}={raw!r} is not one of: {', '.join(choices)}.")
+
+
+Networks = tuple[IPv4Network | IPv6Network, ...]
+
+
+def env_networks(env: Mapping[str, str], name: str, default: str) -> Networks:
+    """Read addresses or ranges (CIDR) separated by commas; the error shows the form."""
+    raw = env.get(name) or default
+    try:
+        parts = [part.strip() for part in raw.split(",") if part.strip()]
+        return tuple(ip_network(part, strict=False) for part in parts)
+    except ValueError as error:
+        raise ConfigError(
+            f"{name}={raw!r} is not a list of addresses or ranges such as "
+            f"'127.0.0.0/8, 10.0.0.0/8': {error}."
+        ) from None
 
 
 def engine_settings(env: Mapping[str, str], hide_parameters: bool = True) -> EngineSettings:
@@ -120,7 +137,7 @@ class Config:
         self.SLOW_QUERY_MS = env_int(env, "SLOW_QUERY_MS", 500)
         # /metrics (see metrics/); gunicorn.conf.py turns it on when serving production.
         self.METRICS_ENABLED = is_on(env, "METRICS_ENABLED")
-        self.METRICS_ALLOW = env.get("METRICS_ALLOW") or "127.0.0.0/8, ::1"
+        self.METRICS_ALLOW = env_networks(env, "METRICS_ALLOW", "127.0.0.0/8, ::1")
         commit_mode = env.get("DATABASE_COMMIT_MODE", "{{ cookiecutter.commit_mode }}")
         self.DATABASE_COMMIT_MODE = parse_commit_mode(commit_mode)
         self.MIGRATIONS_DIR = env.get("MIGRATIONS_DIR") or str(PROJECT_ROOT / "migrations")

@@ -26,6 +26,17 @@ def create_app(
     """
     app = request_commit.App(__name__, instance_relative_config=True)
     app.config.from_mapping(load_config(config, default_env))
+    try:
+        wire(app)
+    except ConfigError as error:  # the environment lacks what an optional part needs
+        if config is not None:
+            raise
+        raise SystemExit(f"Error: {error}") from None
+    return app
+
+
+def wire(app: Flask) -> None:
+    """Install the infrastructure, then register the features."""
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep fields in schema order
     database.init_app(app)
     request_commit.init_app(app)
@@ -43,7 +54,6 @@ def create_app(
     app.register_blueprint(health_bp)
     app.register_blueprint(users_bp)
     app.register_blueprint(web_bp)
-    return app
 
 
 def load_config(

@@ -7,16 +7,14 @@ keeps even the endpoint names and traffic figures away from clients that need no
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
+from ipaddress import ip_address
 
 from flask import Blueprint, Response, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from ..config import ConfigError
+from ..config import Networks
 from ..errors import problem
-
-Networks = tuple[IPv4Network | IPv6Network, ...]
 
 bp = Blueprint("metrics", __name__)
 EXTENSION = "metrics"
@@ -30,23 +28,11 @@ class Exposition:
     registry: CollectorRegistry
 
 
-def exposition(allow: str) -> Exposition:
-    """The allow-list from ``METRICS_ALLOW`` and a registry that reads every worker's files."""
+def exposition(allow: Networks) -> Exposition:
+    """The allow-list (``METRICS_ALLOW``) and a registry that reads every worker's files."""
     registry = CollectorRegistry()
     MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-    return Exposition(allowed_networks(allow), registry)
-
-
-def allowed_networks(raw: str) -> Networks:
-    """Parse ``METRICS_ALLOW``: addresses or CIDR ranges separated by commas."""
-    try:
-        parts = [part.strip() for part in raw.split(",") if part.strip()]
-        return tuple(ip_network(part, strict=False) for part in parts)
-    except ValueError as error:
-        raise ConfigError(
-            f"METRICS_ALLOW={raw!r} is not a list of addresses or ranges such as "
-            f"'127.0.0.0/8, 10.0.0.0/8': {error}."
-        ) from None
+    return Exposition(allow, registry)
 
 
 def is_allowed(address: str | None, networks: Networks) -> bool:

@@ -171,16 +171,28 @@ def committed_app(make_app: Callable[..., Flask]) -> Flask:
 
 
 @pytest.fixture
-def empty_database_url(database_urls: dict[str, str], tmp_path: Path) -> Iterator[str]:
-    """A new database with no tables, of the kind under test; dropped afterwards."""
-    with new_database(database_urls["TEST_DATABASE_URL"], tmp_path) as url:
-        yield url
+def empty_database_urls(database_urls: dict[str, str], tmp_path: Path) -> Iterator[dict[str, str]]:
+    """``TEST_DATABASE_URL*`` of new databases with no tables, of the kinds under test (one
+    for the app and one per bind); dropped afterwards."""
+    with ExitStack() as stack:
+        yield {
+            name: stack.enter_context(new_database(url, tmp_path))
+            for name, url in database_urls.items()
+        }
 
 
 @pytest.fixture
-def migration_app(build_app: Callable[..., Flask], empty_database_url: str) -> Iterator[Flask]:
-    """An app on an empty database of its own, for migrations to run against."""
-    app = build_app(TEST_DATABASE_URL=empty_database_url)
+def empty_database_url(empty_database_urls: dict[str, str]) -> str:
+    """The new, empty database of the app itself."""
+    return empty_database_urls["TEST_DATABASE_URL"]
+
+
+@pytest.fixture
+def migration_app(
+    build_app: Callable[..., Flask], empty_database_urls: dict[str, str]
+) -> Iterator[Flask]:
+    """An app on empty databases of its own, for migrations to run against."""
+    app = build_app(**empty_database_urls)
     yield app
     dispose(app)
 

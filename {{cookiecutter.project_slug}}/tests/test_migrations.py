@@ -82,8 +82,10 @@ def backend(url: str) -> str:
 
 
 @pytest.fixture
-def make_migrating_app(empty_database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
-    """Build an app on an empty database whose one migration runs ``statements``."""
+def make_migrating_app(
+    empty_database_urls: dict[str, str], tmp_path: Path
+) -> Iterator[Callable[..., Flask]]:
+    """Build an app on empty databases whose one migration runs ``statements``."""
     apps: list[Flask] = []
 
     def make(statements: list[str], **settings: str) -> Flask:
@@ -93,7 +95,7 @@ def make_migrating_app(empty_database_url: str, tmp_path: Path) -> Iterator[Call
             shutil.copy(Path(TestingConfig({}).MIGRATIONS_DIR) / name, folder / name)
         revision = REVISION.format(statements=statements)
         (folder / "versions" / "0001_probe.py").write_text(revision, encoding="utf-8")
-        env = {**os.environ, "TEST_DATABASE_URL": empty_database_url, **settings}
+        env = {**os.environ, **empty_database_urls, **settings}
         apps.append(create_app(TestingConfig({**env, "MIGRATIONS_DIR": str(folder)})))
         return apps[-1]
 

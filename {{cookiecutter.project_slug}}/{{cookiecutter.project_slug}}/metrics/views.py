@@ -7,7 +7,7 @@ keeps even the endpoint names and traffic figures away from clients that need no
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import ip_address
+from ipaddress import IPv6Address, ip_address
 
 from flask import Blueprint, Response, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -40,7 +40,7 @@ def is_allowed(address: str | None, networks: Networks) -> bool:
         client = ip_address(address or "")
     except ValueError:
         return False  # a Unix socket, say: no address to check
-    if client.version == 6 and client.ipv4_mapped:  # an IPv4 client of a server bound to [::]
+    if isinstance(client, IPv6Address) and client.ipv4_mapped:  # IPv4 client, server on [::]
         client = client.ipv4_mapped
     return any(client in network for network in networks)
 

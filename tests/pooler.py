@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -23,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from .http import free_port
+from .serving import stop
 
 UPSTREAM = "host=127.0.0.1 port=5432"
 # Fewer server connections than the served app opens (2 workers x 3), so transactions from
@@ -99,7 +99,7 @@ def transaction_pooler() -> Iterator[Pooler]:
             wait_until_listening(pooler, process)
             yield pooler
         finally:
-            stop(process)
+            stop(process, "pgbouncer", STOP_SECONDS)  # SIGTERM: its immediate shutdown
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -115,15 +115,3 @@ def wait_until_listening(pooler: Pooler, process: subprocess.Popen[bytes]) -> No
         except OSError:
             time.sleep(0.1)
     raise AssertionError(f"pgbouncer did not listen within {START_SECONDS}s:\n{pooler.log_text()}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM is PgBouncer's immediate shutdown; kill it if it is still there after a while."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=STOP_SECONDS)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=STOP_SECONDS)
-        raise AssertionError(f"pgbouncer ignored SIGTERM for {STOP_SECONDS}s") from None

@@ -174,17 +174,20 @@ def wait_for_workers(served: ServedApp, count: int, seconds: float = 30) -> None
         time.sleep(0.05)
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Ask gunicorn to shut down gracefully; kill it if it is still there after a while."""
+def stop(
+    process: subprocess.Popen[bytes], name: str = "gunicorn", seconds: float = STOP_SECONDS
+) -> None:
+    """Send a server SIGTERM (gunicorn's graceful shutdown); kill it if it is still there
+    after ``seconds``."""
     if process.poll() is not None:
         return
     process.send_signal(signal.SIGTERM)
     try:
-        process.wait(timeout=STOP_SECONDS)
+        process.wait(timeout=seconds)
     except subprocess.TimeoutExpired:
         process.kill()
-        process.wait(timeout=STOP_SECONDS)
-        raise AssertionError(f"gunicorn ignored SIGTERM for {STOP_SECONDS}s") from None
+        process.wait(timeout=seconds)
+        raise AssertionError(f"{name} ignored SIGTERM for {seconds}s") from None
 
 
 def readiness(base: str, samples: int) -> list[dict[str, int]]:

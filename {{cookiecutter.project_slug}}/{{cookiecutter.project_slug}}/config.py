@@ -42,6 +42,11 @@ def env_int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -
     return value
 
 
+def env_flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    """A yes/no setting (see ``is_on``), ``default`` when unset or empty."""
+    return is_on(env, name) if env.get(name, "").strip() else default
+
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -119,6 +124,7 @@ class Config:
     DEFAULT_DATABASE_URL = "sqlite:///app.db"
     DEFAULT_LOG_FORMAT = "text"
     DEFAULT_HSTS_MAX_AGE = 0  # seconds; 0 sends no Strict-Transport-Security header
+    DEFAULT_DOCS_ENABLED = True  # /docs; production serves it only when asked
     # Bound values of a failed statement are left out of its error (and so of the logs).
     HIDE_SQL_PARAMETERS = True
     SESSION_COOKIE_HTTPONLY = True
@@ -138,6 +144,9 @@ class Config:
         # /metrics (see metrics/); gunicorn.conf.py turns it on when serving production.
         self.METRICS_ENABLED = is_on(env, "METRICS_ENABLED")
         self.METRICS_ALLOW = env_networks(env, "METRICS_ALLOW", "127.0.0.0/8, ::1")
+        # The API's document (openapi/): /openapi.json unless turned off, and the /docs page.
+        self.OPENAPI_ENABLED = env_flag(env, "OPENAPI_ENABLED", default=True)
+        self.DOCS_ENABLED = env_flag(env, "DOCS_ENABLED", default=self.DEFAULT_DOCS_ENABLED)
         commit_mode = env.get("DATABASE_COMMIT_MODE", "{{ cookiecutter.commit_mode }}")
         self.DATABASE_COMMIT_MODE = parse_commit_mode(commit_mode)
         self.MIGRATIONS_DIR = env.get("MIGRATIONS_DIR") or str(PROJECT_ROOT / "migrations")
@@ -203,6 +212,7 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     DEFAULT_LOG_FORMAT = "json"
     DEFAULT_HSTS_MAX_AGE = 365 * 24 * 3600
+    DEFAULT_DOCS_ENABLED = False
     SESSION_COOKIE_SECURE = True
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:

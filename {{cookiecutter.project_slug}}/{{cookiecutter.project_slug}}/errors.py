@@ -13,12 +13,33 @@ from flask import Flask, Response, current_app, has_request_context, json, rende
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
+from typing_extensions import NotRequired, TypedDict
 from werkzeug.http import HTTP_STATUS_CODES
 
 from .database import rollback
 from .families import serves_json
 
 PROBLEM_TYPE = "application/problem+json"
+
+
+class ProblemJSON(TypedDict):
+    """An RFC 9457 problem: the body of every error the API answers."""
+
+    type: str
+    title: str
+    status: int
+    detail: NotRequired[str]
+
+
+class FieldError(TypedDict):
+    field: str | None  # the field's name (dotted when nested); null for the body as a whole
+    message: str
+
+
+class ValidationProblemJSON(ProblemJSON):
+    """A 422 problem: one entry in ``errors`` for each field that failed its checks."""
+
+    errors: list[FieldError]
 
 
 class APIError(Exception):

@@ -1,7 +1,13 @@
-"""What the users API accepts and what it answers with."""
+"""What the users API accepts and what it answers with.
+
+Every rule a field has is one the API's document can state (``openapi/``): a length and a
+pattern that the app checks as written, so a client validating against the document and the
+app never disagree about a value.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -9,28 +15,67 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
+from typing_extensions import TypedDict
 
 from .models import EMAIL_LENGTH, NAME_LENGTH
 
+# Letters beyond ASCII that emails may hold: Latin-1 and Latin Extended-A/B, without × and ÷.
+LATIN = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+ATOM = "[A-Za-z0-9" + LATIN + "!#$%&'*+/=?^_`{|}~-]+"
+LABEL = "[A-Za-z0-9" + LATIN + "]+(?:-[A-Za-z0-9" + LATIN + "]+)*"
+# An address: dot-separated atoms, @, then dot-separated labels (letters, digits, single
+# hyphens inside) ending in a top-level domain of two or more letters. No quoted local parts,
+# no IP literals.
+EMAIL_PATTERN = "^" + ATOM + "(?:\\." + ATOM + ")*@(?:" + LABEL + "\\.)+[A-Za-z]{2,}$"
+# What str.strip() removes: the characters str.isspace() calls whitespace.
+WHITESPACE = "\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+# At least one character that is not whitespace, and no NUL anywhere: PostgreSQL cannot store
+# NUL in a text column, so no database gets one.
+NAME_PATTERN = f"^[^\\x00]*[^\\x00{WHITESPACE}][^\\x00]*$"
 
-def without_nul(text: str) -> str:
-    """Refuse the NUL character, which PostgreSQL cannot store in a text column."""
-    if "\x00" in text:
-        raise ValueError("must not contain the NUL character (\\u0000)")
-    return text
+
+def matching(pattern: str, message: str) -> Any:
+    """Metadata for a string field: ``pattern`` in the document, and the same check in the app,
+    with ``message`` as its error instead of the pattern itself."""
+    compiled = re.compile(pattern)
+
+    def check(text: str) -> str:
+        if not compiled.fullmatch(text):
+            raise ValueError(message)
+        return text
+
+    return AfterValidator(check)
 
 
-Email = Annotated[EmailStr, StringConstraints(max_length=EMAIL_LENGTH)]
+def stripped(text: str) -> str:
+    """A name is kept without the whitespace around it."""
+    return text.strip()
+
+
+Email = Annotated[
+    str,
+    StringConstraints(max_length=EMAIL_LENGTH),
+    Field(json_schema_extra={"pattern": EMAIL_PATTERN}),
+    matching(EMAIL_PATTERN, "must be an email address such as ada@example.com"),
+]
 Name = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_LENGTH),
-    AfterValidator(without_nul),
+    StringConstraints(max_length=NAME_LENGTH),
+    Field(json_schema_extra={"pattern": NAME_PATTERN}),
+    matching(NAME_PATTERN, "must have a character that is not whitespace, and no NUL (\\u0000)"),
+    AfterValidator(stripped),
 ]
+NAME_DESCRIPTION = (
+    f"Up to {NAME_LENGTH} characters as sent, at least one of them not whitespace, and no "
+    "NUL; kept without the whitespace around it."
+)
+EMAIL_DESCRIPTION = "Unique regardless of case; kept in lower case."
 
 
 class UserCreate(BaseModel):
@@ -38,17 +83,25 @@ class UserCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    email: Email
-    name: Name
+    email: Email = Field(description=EMAIL_DESCRIPTION)
+    name: Name = Field(description=NAME_DESCRIPTION)
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)  # an absent field is left as it is, not set to null
 
 
 class UserUpdate(BaseModel):
-    """Body of ``PATCH /api/users/<id>``: any of the fields, at least one."""
+    """Body of ``PATCH /api/users/<id>``: any of the fields, at least one; none may be null."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"minProperties": 1})
 
-    email: Email | None = Field(default=None)
-    name: Name | None = Field(default=None)
+    email: Email | SkipJsonSchema[None] = Field(
+        default=None, description=EMAIL_DESCRIPTION, json_schema_extra=_no_default
+    )
+    name: Name | SkipJsonSchema[None] = Field(
+        default=None, description=NAME_DESCRIPTION, json_schema_extra=_no_default
+    )
 
     @model_validator(mode="after")
     def _not_empty(self) -> UserUpdate:
@@ -58,6 +111,15 @@ class UserUpdate(BaseModel):
             if getattr(self, field) is None:
                 raise ValueError(f"'{field}' cannot be null.")
         return self
+
+
+class UserJSON(TypedDict):
+    """A user as the API shows it."""
+
+    id: int
+    email: str
+    name: str
+    created_at: Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
 
 
 def normalise_email(email: str) -> str:
@@ -70,7 +132,7 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def user_json(row: Any) -> dict[str, Any]:
+def user_json(row: Any) -> UserJSON:
     """A user (model or row with the same attributes) as the API shows it."""
     return {
         "id": row.id,

@@ -7,13 +7,13 @@ reaches a client. Database errors roll the session back before the response is b
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired
 
 from flask import Flask, Response, current_app, has_request_context, json, render_template, request
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from typing_extensions import TypedDict
 from werkzeug.exceptions import HTTPException, InternalServerError
-from typing_extensions import NotRequired, TypedDict
 from werkzeug.http import HTTP_STATUS_CODES
 
 from .database import rollback

@@ -21,12 +21,12 @@ import base64
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, TypeVar, cast
+from typing import Annotated, Any, Generic, NotRequired, TypeVar, cast
 
 from flask import request, url_for
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.json_schema import SkipJsonSchema
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
 from .errors import APIError
 from .inputs import MAX_ID
@@ -159,6 +159,9 @@ def next_link(wanted: PageRequest, after: int) -> str:
     return url_for(endpoint, after=encode_cursor(after), per_page=wanted.per_page)
 
 
+Cursor = Annotated[str, StringConstraints(pattern=CURSOR_PATTERN)]
+
+
 class PageQuery(BaseModel):
     """The query parameters :func:`page_request` reads, as the API's document states them."""
 
@@ -173,7 +176,7 @@ class PageQuery(BaseModel):
         description=f"Items per page; any larger value than {MAX_PER_PAGE} reads as "
         f"{MAX_PER_PAGE}.",
     )
-    after: Annotated[str, StringConstraints(pattern=CURSOR_PATTERN)] | SkipJsonSchema[None] = Field(
+    after: Cursor | SkipJsonSchema[None] = Field(
         default=None,
         description="The cursor of a 'next' link: the keyset page that starts after it.",
     )

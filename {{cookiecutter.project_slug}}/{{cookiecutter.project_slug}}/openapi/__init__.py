@@ -49,8 +49,12 @@ def differences(written: str, generated: str) -> bool:
 
 @click.command("openapi")
 @click.option(
-    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=Path("openapi.json"),
-    show_default=True, help="The file to write ('-' for standard output).",
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("openapi.json"),
+    show_default=True,
+    help="The file to write ('-' for standard output).",
 )
 @click.option("--check", is_flag=True, help="Only compare: fail when the file differs.")
 @with_appcontext
@@ -62,7 +66,9 @@ def openapi_command(output: Path, check: bool) -> None:
         return
     if check:
         if not output.is_file():
-            raise click.ClickException(f"{output} does not exist. Run `flask openapi` to write it.")
+            raise click.ClickException(
+                f"{output} does not exist. Run `flask openapi` to write it."
+            )
         try:
             stale = differences(output.read_text(encoding="utf-8"), text)
         except ValueError as error:

@@ -12,7 +12,6 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib import metadata
 from typing import Any
 
 from apispec import APISpec
@@ -25,6 +24,8 @@ from ..inputs import MAX_ID
 from .operations import Operation, operation_of
 
 OPENAPI_VERSION = "3.1.0"
+# The version of the API's contract (not of the package): raise it when a change breaks clients.
+API_VERSION = "1.0.0"
 REFERENCE = "#/components/schemas/{model}"
 # <converter(args):name> in a Flask rule, and the schema of each converter's values.
 RULE_ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -57,7 +58,7 @@ def build_document(app: Flask) -> dict[str, Any]:
     refs, components = schemas(routes)
     spec = APISpec(
         title=app.config["PROJECT_NAME"],
-        version=project_version(),
+        version=API_VERSION,
         openapi_version=OPENAPI_VERSION,
         info={"description": DESCRIPTION},
     )
@@ -72,13 +73,6 @@ def build_document(app: Flask) -> dict[str, Any]:
         add_links(path, operations, paths)
         spec.path(path=path, operations=operations, parameters=parameters[path])
     return spec.to_dict()
-
-
-def project_version() -> str:
-    try:
-        return metadata.version(__name__.partition(".")[0])
-    except metadata.PackageNotFoundError:  # run from a folder that was never installed
-        return "0"
 
 
 def documented_routes(app: Flask) -> Iterator[Route]:

@@ -36,7 +36,8 @@ class Operation:
     errors: Mapping[int, str] = field(default_factory=dict)  # status -> when it happens
     body: type[BaseModel] | None = None  # the JSON body, as parse_body validates it
     query: type[BaseModel] | None = None  # the query parameters, one per field
-    headers: Mapping[int, Mapping[str, str]] = field(default_factory=dict)  # status -> name -> text
+    # status -> header name -> what it holds
+    headers: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
 
 
 def documented(

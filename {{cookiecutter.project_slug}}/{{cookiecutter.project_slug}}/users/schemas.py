@@ -25,7 +25,8 @@ from typing_extensions import TypedDict
 
 from .models import EMAIL_LENGTH, NAME_LENGTH
 
-# Letters beyond ASCII that emails may hold: Latin-1 and Latin Extended-A/B, without × and ÷.
+# Letters beyond ASCII that emails may hold: Latin-1 and Latin Extended-A/B, without the
+# multiplication and division signs.
 LATIN = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
 ATOM = "[A-Za-z0-9" + LATIN + "!#$%&'*+/=?^_`{|}~-]+"
 LABEL = "[A-Za-z0-9" + LATIN + "]+(?:-[A-Za-z0-9" + LATIN + "]+)*"
@@ -34,7 +35,9 @@ LABEL = "[A-Za-z0-9" + LATIN + "]+(?:-[A-Za-z0-9" + LATIN + "]+)*"
 # no IP literals.
 EMAIL_PATTERN = "^" + ATOM + "(?:\\." + ATOM + ")*@(?:" + LABEL + "\\.)+[A-Za-z]{2,}$"
 # What str.strip() removes: the characters str.isspace() calls whitespace.
-WHITESPACE = "\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+WHITESPACE = (
+    "\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+)
 # At least one character that is not whitespace, and no NUL anywhere: PostgreSQL cannot store
 # NUL in a text column, so no database gets one.
 NAME_PATTERN = f"^[^\\x00]*[^\\x00{WHITESPACE}][^\\x00]*$"

@@ -15,6 +15,7 @@ import click
 from flask import Blueprint, Flask, Response, current_app
 from flask.cli import with_appcontext
 
+from .docs import bp as docs_bp
 from .operations import BODY_ERRORS, DATABASE_ERRORS, documented
 
 __all__ = ["BODY_ERRORS", "DATABASE_ERRORS", "documented", "init_app"]
@@ -90,6 +91,4 @@ def init_app(app: Flask) -> None:
     if app.config["OPENAPI_ENABLED"]:
         app.register_blueprint(bp)
     if app.config["DOCS_ENABLED"]:
-        from . import docs  # swagger_ui_bundle: only where the page is served
-
-        app.register_blueprint(docs.bp)
+        app.register_blueprint(docs_bp)

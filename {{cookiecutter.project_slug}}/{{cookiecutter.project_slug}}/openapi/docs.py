@@ -9,7 +9,6 @@ to the app itself (the document, and the calls "Try it out" makes).
 from __future__ import annotations
 
 from flask import Blueprint, Response, send_from_directory, url_for
-from swagger_ui_bundle import swagger_ui_path
 from werkzeug.exceptions import NotFound
 
 bp = Blueprint("docs", __name__)
@@ -68,5 +67,7 @@ def docs_asset(name: str) -> Response:
     """One of Swagger UI's files, from the package that bundles them."""
     if name not in ASSETS:
         raise NotFound()
+    from swagger_ui_bundle import swagger_ui_path  # loaded on the first asset asked for
+
     response = send_from_directory(str(swagger_ui_path), name, max_age=ASSET_MAX_AGE)
     return with_policy(response)

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from .baking import bake
-from .serving import ServedApp, migrate, serve, serve_on_new_database
 from .servers import fresh_database
+from .serving import ServedApp, migrate, serve, serve_on_new_database
 from .venvs import venv_for
 
 pytestmark = pytest.mark.slow
@@ -62,7 +62,9 @@ def run_schemathesis(served: ServedApp, workdir: Path) -> tuple[int, Counter[str
 
 def check_and_report(served: ServedApp, workdir: Path, database: str) -> None:
     requests, outcomes, seconds = run_schemathesis(served, workdir)
-    print(f"\n    schemathesis on {database}: {requests} requests in {seconds:.1f}s", file=sys.stderr)
+    print(
+        f"\n    schemathesis on {database}: {requests} requests in {seconds:.1f}s", file=sys.stderr
+    )
     print(f"    {dict(sorted(outcomes.items()))}", file=sys.stderr)
     # The stateful phase reached users it had made: created, read, changed and deleted them.
     for outcome in ("POST 201", "GET 200", "PATCH 200", "DELETE 204"):

@@ -20,7 +20,6 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
-from pydantic.json_schema import SkipJsonSchema
 from typing_extensions import TypedDict
 
 from .models import EMAIL_LENGTH, NAME_LENGTH
@@ -90,29 +89,31 @@ class UserCreate(BaseModel):
     name: Name = Field(description=NAME_DESCRIPTION)
 
 
-def _no_default(schema: dict[str, Any]) -> None:
-    schema.pop("default", None)  # an absent field is left as it is, not set to null
+def _update_schema(schema: dict[str, Any]) -> None:
+    """At least one field, and no default: a field left out is left as it is."""
+    schema["minProperties"] = 1
+    for field in schema["properties"].values():
+        field.pop("default", None)
+
+
+# The fields of an update are their create's types, with no default a client could send: one
+# left out is not in ``model_fields_set`` (and so not changed), and a null is invalid like any
+# other non-string, with one error naming the field.
+UNSET: Any = None
 
 
 class UserUpdate(BaseModel):
     """Body of ``PATCH /api/users/<id>``: any of the fields, at least one; none may be null."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"minProperties": 1})
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_update_schema)
 
-    email: Email | SkipJsonSchema[None] = Field(
-        default=None, description=EMAIL_DESCRIPTION, json_schema_extra=_no_default
-    )
-    name: Name | SkipJsonSchema[None] = Field(
-        default=None, description=NAME_DESCRIPTION, json_schema_extra=_no_default
-    )
+    email: Email = Field(default=UNSET, description=EMAIL_DESCRIPTION)
+    name: Name = Field(default=UNSET, description=NAME_DESCRIPTION)
 
     @model_validator(mode="after")
     def _not_empty(self) -> UserUpdate:
         if not self.model_fields_set:
             raise ValueError("Give at least one of: email, name.")
-        for field in self.model_fields_set:
-            if getattr(self, field) is None:
-                raise ValueError(f"'{field}' cannot be null.")
         return self
 
 

@@ -29,11 +29,15 @@ API_VERSION = "1.0.0"
 REFERENCE = "#/components/schemas/{model}"
 # <converter(args):name> in a Flask rule, and the schema of each converter's values.
 RULE_ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+ONE_MORE_ARGUMENT = re.compile(r"/\{(\w+)\}")  # an item's path after its collection's
 CONVERTERS: dict[str, dict[str, Any]] = {
     "id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
     "int": {"type": "integer", "minimum": 0},
+    "float": {"type": "number", "minimum": 0},
+    "uuid": {"type": "string", "format": "uuid"},
     "default": {"type": "string", "pattern": "^[^/]+$"},
 }
+ANY_TEXT = {"type": "string"}  # what another converter (path, say) takes
 DESCRIPTION = (
     "Every error is an RFC 9457 problem (application/problem+json). A page of a collection "
     "links to the page after it with 'next', a keyset cursor."
@@ -158,7 +162,7 @@ def query_parameters(model: Any) -> list[dict[str, Any]]:
 
 def path_parameters(converters: dict[str, str]) -> list[dict[str, Any]]:
     return [
-        {"name": name, "in": "path", "required": True, "schema": CONVERTERS[kind]}
+        {"name": name, "in": "path", "required": True, "schema": CONVERTERS.get(kind, ANY_TEXT)}
         for name, kind in converters.items()
     ]
 
@@ -170,7 +174,7 @@ def add_links(path: str, operations: dict[str, Any], paths: dict[str, dict[str, 
     if created is None:
         return
     for item_path, item_operations in paths.items():
-        argument = RULE_ARGUMENT_IN_PATH.fullmatch(item_path.removeprefix(path))
+        argument = ONE_MORE_ARGUMENT.fullmatch(item_path.removeprefix(path))
         if not item_path.startswith(path) or argument is None:
             continue
         created["links"] = {
@@ -180,6 +184,3 @@ def add_links(path: str, operations: dict[str, Any], paths: dict[str, dict[str, 
             }
             for operation in item_operations.values()
         }
-
-
-RULE_ARGUMENT_IN_PATH = re.compile(r"/\{(\w+)\}")

@@ -5,22 +5,24 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Blueprint, Flask
 from flask.testing import FlaskCliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
-from {{ cookiecutter.project_slug }}.openapi import document_text
+from {{ cookiecutter.project_slug }}.openapi import document_text, documented
 from {{ cookiecutter.project_slug }}.pagination import CURSOR_PATTERN, decode_cursor, encode_cursor
 from {{ cookiecutter.project_slug }}.users.schemas import (
     EMAIL_PATTERN,
     NAME_PATTERN,
     UserCreate,
+    UserJSON,
     UserUpdate,
 )
 
@@ -65,6 +67,24 @@ def test_the_document_lists_every_route_of_the_api_and_the_probes(
     listed = {(path, method) for path, method, _ in operations(document)}
     assert listed == served
     assert ("/api/users/{user_id}", "patch") in listed
+
+
+def test_a_documented_view_of_a_new_feature_is_in_the_document(
+    make_app: Callable[..., Flask],
+) -> None:
+    posts = Blueprint("posts", __name__, url_prefix="/api/posts")
+
+    @posts.get("/<id:post_id>")
+    @documented({200: UserJSON}, errors={404: "No post has this id."})
+    def get_post(post_id: int) -> dict[str, int]:
+        """One post."""
+        return {"id": post_id}
+
+    app = make_app()
+    app.register_blueprint(posts)
+    operation = json.loads(document_text(app))["paths"]["/api/posts/{post_id}"]["get"]
+    assert operation["summary"] == "One post."
+    assert set(operation["responses"]) == {"200", "404"}
 
 
 def test_the_committed_copy_is_the_generated_document(document: dict[str, Any]) -> None:

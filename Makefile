@@ -3,6 +3,9 @@ PYTHON ?= python3
 TOOLS := .venv
 DEMO := .demo
 DEMO_PROJECT := $(DEMO)/flask_db_app
+# Two test processes: most tests wait on servers and subprocesses, so two keep both cores busy.
+# Tests of one xdist_group (the module that bakes every combination) share one process.
+PYTEST_WORKERS ?= -n 2 --dist loadgroup
 
 .DEFAULT_GOAL := help
 .PHONY: help tools demo test pythons bench clean
@@ -26,7 +29,7 @@ demo: tools ## Bake a project with the defaults into .demo/, seed it and serve i
 	cd $(DEMO_PROJECT) && .venv/bin/flask run --host 127.0.0.1 --port 5000
 
 test: tools ## Run the template's whole test suite (and print the time of its slowest stages)
-	$(TOOLS)/bin/pytest --durations=25 $(PYTEST_ARGS)
+	$(TOOLS)/bin/pytest $(PYTEST_WORKERS) --durations=25 $(PYTEST_ARGS)
 
 pythons: ## Build (or reuse) the Debian roots with Python 3.13 and 3.14 that the suite runs bakes on
 	bash .ci/pythons

@@ -67,5 +67,5 @@ def test_template_readme_has_a_row_for_every_option_and_choice() -> None:
 
 def test_template_readme_gives_the_update_and_lock_commands() -> None:
     readme = (TEMPLATE / "README.md").read_text(encoding="utf-8")
-    assert "cruft create gh:" in readme
+    assert "cruft create https://github.com/" in readme
     assert "make lock" in readme

@@ -22,6 +22,7 @@ EXPECTED_FILES = [
     "manage.py",
     "migrations/env.py",
     "pyproject.toml",
+    "constraints.txt",
     "scripts/export_users.py",
     "tests/conftest.py",
     "tests/factories.py",

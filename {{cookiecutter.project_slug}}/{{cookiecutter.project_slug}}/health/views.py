@@ -1,4 +1,5 @@
-"""``/healthz`` says the process is up; ``/readyz`` says it can reach every database."""
+"""``/healthz`` says the process is up; ``/readyz`` says it can reach every database, and the
+job queue's broker when the project has one."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ..engine import pool_statistics
 from ..errors import problem
 
 bp = Blueprint("health", __name__)
+BROKER = "jobs"  # the app's job queue broker, in app.extensions, when there is a queue
 
 
 @bp.get("/healthz")
@@ -33,4 +35,13 @@ def readyz() -> dict[str, Any] | Response:
             return problem(503, f"Database {name!r} is unreachable.")
     rollback()  # hand the connections back before reading the pools
     pools = {key or "default": pool_statistics(bind.engine) for key, bind in db.engines.items()}
-    return {"status": "ok", "databases": pools}
+    body: dict[str, Any] = {"status": "ok", "databases": pools}
+    broker = current_app.extensions.get(BROKER)
+    if broker is not None:
+        try:
+            broker.ping()
+        except Exception as error:  # whatever the client raises: the broker is not there
+            current_app.logger.warning("Readiness check failed for the broker: %s", error)
+            return problem(503, "The job queue's broker is unreachable.")
+        body["broker"] = {"status": "ok"}
+    return body

@@ -60,6 +60,24 @@ class UserUpdate(BaseModel):
         return self
 
 
+class ImportRow(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    email: Email
+    name: Name
+
+
+IMPORT_ROWS = 1000  # at most, per import
+
+
+class ImportRequest(BaseModel):
+    """Body of ``POST /api/users/imports``: the users to create (a taken email is skipped)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    rows: list[ImportRow] = Field(min_length=1, max_length=IMPORT_ROWS)
+
+
 def normalise_email(email: str) -> str:
     """Emails are unique regardless of case."""
     return email.lower()

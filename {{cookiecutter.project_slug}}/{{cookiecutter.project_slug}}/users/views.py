@@ -8,8 +8,8 @@ from flask import Blueprint, Response, jsonify, request, url_for
 
 from ..inputs import parse_body
 from ..pagination import envelope, page_request
-from . import service
-from .schemas import UserCreate, UserUpdate, user_json
+from . import imports, service
+from .schemas import ImportRequest, UserCreate, UserUpdate, user_json
 
 bp = Blueprint("users", __name__, url_prefix="/api/users")
 
@@ -50,3 +50,17 @@ def delete_user(user_id: int) -> tuple[str, int]:
     """Delete a user."""
     service.delete_user(user_id)
     return "", 204
+
+
+@bp.post("/imports")
+def start_import() -> tuple[Response, int, dict[str, str]]:
+    """Start importing users; answers 202 with where to follow the import."""
+    job = imports.start_import(parse_body(ImportRequest))
+    location = url_for("users.get_import", job_id=job.id)
+    return jsonify(imports.import_json(job)), 202, {"Location": location}
+
+
+@bp.get("/imports/<id:job_id>")
+def get_import(job_id: int) -> dict[str, Any]:
+    """How an import stands: queued, running, done or failed, and what it created."""
+    return imports.import_json(imports.get_import(job_id))

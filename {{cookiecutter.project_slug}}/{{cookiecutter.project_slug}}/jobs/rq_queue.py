@@ -1,0 +1,65 @@
+"""RQ on Redis: each message names one job's row; each run has an app context of its own.
+
+RQ's worker forks a work horse for every job (the engines drop the pooled connections the
+horse inherits, as gunicorn's workers do), so a job that crashes or hangs takes only its
+horse down. A horse killed mid-job leaves its row ``running``: once its lease ends, the
+worker side re-sends it (``resend.py``), whatever RQ's own registries say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import Flask, has_app_context
+from redis import Redis
+from rq import Queue, Worker
+
+from ..context import app_context
+from . import runner
+from .resend import start_resending
+
+# The app the worker in this process runs jobs with (set by run_worker); a job run at once
+# (JOB_EAGER) uses the app of the context that sent it.
+WORKER_APPS: list[Flask] = []
+
+
+def perform(job_id: int) -> None:
+    """What each message runs: the job's delivery, in an app context of its own."""
+    with app_context(None if has_app_context() else WORKER_APPS[-1]):
+        runner.run(job_id)
+
+
+class RQQueue:
+    def __init__(self, app: Flask) -> None:
+        config = app.config
+        timeout = config["JOB_BROKER_TIMEOUT_MS"] / 1000
+        self.app = app
+        self.lease = config["JOB_LEASE_SECONDS"]
+        self.redis = Redis.from_url(
+            config["REDIS_URL"], socket_connect_timeout=timeout, socket_timeout=timeout
+        )
+        self.queue = Queue(
+            config["JOB_QUEUE_NAME"], connection=self.redis, is_async=not config["JOB_EAGER"]
+        )
+
+    def send(self, job_ids: Sequence[int]) -> None:
+        """One round trip for all of them."""
+        messages = [
+            Queue.prepare_data(perform, (job_id,), timeout=self.lease, result_ttl=0)
+            for job_id in job_ids
+        ]
+        self.queue.enqueue_many(messages)
+
+    def run_worker(self, concurrency: int) -> None:
+        if concurrency != 1:
+            raise SystemExit("RQ runs one job at a time per worker: start more workers instead.")
+        WORKER_APPS.append(self.app)
+        stop = start_resending(self.app)
+        try:
+            Worker([self.queue], connection=self.redis).work()
+        finally:
+            stop.set()
+
+
+def connect(app: Flask) -> RQQueue:
+    return RQQueue(app)

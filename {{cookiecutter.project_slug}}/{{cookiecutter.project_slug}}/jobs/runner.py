@@ -1,0 +1,116 @@
+"""The worker side of every queue: claim a job's row, run it, record how it ended.
+
+A delivery first claims the row in one UPDATE that succeeds for one worker only: a job still
+``queued``, or ``running`` under a lease that has expired (its worker was killed). A delivery
+that claims nothing (the job is done, failed, or running elsewhere) does nothing, so duplicate
+messages are harmless. The job's writes and its ``done`` state commit in one transaction.
+
+A transient database error (a lost connection, a deadlock, a serialization failure, a lock
+timeout) runs the job again after a pause that doubles each time, at most ``JOB_RETRIES``
+times; any other error is bad data, and fails the job at once with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import or_, update
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from ..database import db, rollback
+from ..transactions import transaction
+from . import signals
+from .models import Job, JobState, utc_now
+from .registry import function_of
+
+logger = logging.getLogger(__name__)
+MAX_BACKOFF_SECONDS = 30.0
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether running again may succeed: the database, not the job's data, was at fault."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, OperationalError | PoolTimeout)
+
+
+def claimable(job_id: int) -> Any:
+    now = utc_now()
+    lease_over = (Job.state == JobState.RUNNING) & (Job.lease_until < now)
+    return (Job.id == job_id) & or_(Job.state == JobState.QUEUED, lease_over)
+
+
+def claim(job_id: int) -> Job | None:
+    """Take the job for this worker until its lease ends; None when another has it or it ended."""
+    lease = timedelta(seconds=current_app.config["JOB_LEASE_SECONDS"])
+    claiming = (
+        update(Job)
+        .where(claimable(job_id))
+        .values(state=JobState.RUNNING, lease_until=utc_now() + lease, attempts=Job.attempts + 1)
+    )
+    with transaction():
+        if db.session.execute(claiming).rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return db.session.get(Job, job_id)
+
+
+def finish(job_id: int, **values: Any) -> None:
+    db.session.execute(update(Job).where(Job.id == job_id).values(lease_until=None, **values))
+
+
+def backoff(attempt: int) -> float:
+    """Seconds to wait before attempt ``attempt + 1``: the base, doubled each time, capped."""
+    base = current_app.config["JOB_RETRY_BACKOFF_MS"] / 1000
+    return float(min(base * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS))
+
+
+def run(job_id: int) -> None:
+    """Run one delivery of a job, in the current app context. Never raises for the job's sake:
+    its row says how it ended (a database that stays down leaves it to its lease)."""
+    try:
+        job = claim(job_id)
+    except SQLAlchemyError as error:
+        logger.warning("Job %s not claimed, left to its lease: %s", job_id, error)
+        return
+    if job is None:
+        return
+    signals.started.send(job.name)
+    try:
+        attempt(job)
+    except SQLAlchemyError as error:
+        logger.warning("Job %s not recorded, left to its lease: %s", job_id, error)
+
+
+def attempt(job: Job) -> None:
+    """Run ``job`` until it succeeds, fails on bad data, or runs out of retries."""
+    retries = current_app.config["JOB_RETRIES"]
+    for number in range(1, retries + 2):
+        try:
+            with transaction():
+                result = function_of(job.name)(job.payload)
+                finish(job.id, state=JobState.DONE, result=result)
+            return
+        except Exception as error:
+            rollback()
+            db.session.remove()  # the next attempt, or the failure, on a clean session
+            if not is_transient(error) or number > retries:
+                fail(job, error, number)
+                return
+            signals.retried.send(job.name)
+            logger.warning("Job %s hit %s; retry %s of %s", job.id, error, number, retries)
+            time.sleep(backoff(number))
+
+
+def fail(job: Job, error: Exception, attempts: int) -> None:
+    reason = f"{type(error).__name__}: {error}"[:2000]
+    if is_transient(error):
+        reason = f"gave up after {attempts} attempts: {reason}"
+    logger.error("Job %s (%s) failed: %s", job.id, job.name, reason)
+    signals.failed.send(job.name)
+    with transaction():
+        finish(job.id, state=JobState.FAILED, error=reason)

@@ -1,4 +1,6 @@
-"""RQ's own command line: ``rq worker --worker-class rq_worker.AppWorker --url "$REDIS_URL" <queue>``.
+"""RQ's own command line, from the project folder:
+
+    rq worker --worker-class rq_worker.AppWorker --url "$REDIS_URL" <JOB_QUEUE_NAME>
 
 The same worker as ``python manage.py worker``, built with the same factory and settings
 (``JOB_QUEUE_NAME`` is the queue, the project's name by default).

@@ -75,6 +75,14 @@ def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         }
 
 
+def redis_url() -> str:
+    """Where the tests' job queue lives (``TEST_REDIS_URL``): a Redis database per xdist worker."""
+    if os.environ.get("TEST_REDIS_URL"):
+        return os.environ["TEST_REDIS_URL"]
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    return f"redis://127.0.0.1:6379/{15 - worker % 15}"
+
+
 @pytest.fixture(scope="session")
 def built_apps() -> Iterator[list[Flask]]:
     """Every app the fixtures build, so their connections can be checked and closed."""
@@ -89,7 +97,8 @@ def build_app(database_urls: dict[str, str], built_apps: list[Flask]) -> Callabl
     """Build an app on the run's databases; ``settings`` override environment variables."""
 
     def build(**settings: str) -> Flask:
-        app = create_app(TestingConfig({**os.environ, **database_urls, **settings}))
+        env = {**os.environ, **database_urls, "REDIS_URL": redis_url(), **settings}
+        app = create_app(TestingConfig(env))
         app.test_client_class = TestClient
         app.test_cli_runner_class = CliRunner
         built_apps.append(app)

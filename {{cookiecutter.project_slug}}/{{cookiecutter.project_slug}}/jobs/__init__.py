@@ -4,22 +4,16 @@ Features register their jobs (``@job("users.import")``) and start them with ``su
 state of each job lives in the ``jobs`` table (``models.py``), whatever runs it.
 """
 
-from .models import Job, JobState
-{%- if cookiecutter.job_queue == "none" %}
+{% if cookiecutter.job_queue == "none" -%}
 from .inline_queue import init_app, submit
-{%- else %}
-from .outbox import init_app, submit, submit_now
-{%- endif %}
+from .models import Job, JobState
 from .registry import BadJob, job
 
-__all__ = [
-    "BadJob",
-    "Job",
-    "JobState",
-    "init_app",
-    "job",
-    "submit",
-{%- if cookiecutter.job_queue != "none" %}
-    "submit_now",
-{%- endif %}
-]
+__all__ = ["BadJob", "Job", "JobState", "init_app", "job", "submit"]
+{% else -%}
+from .models import Job, JobState
+from .outbox import init_app, submit, submit_now
+from .registry import BadJob, job
+
+__all__ = ["BadJob", "Job", "JobState", "init_app", "job", "submit", "submit_now"]
+{% endif -%}

@@ -5,6 +5,10 @@ A delivery first claims the row in one UPDATE that succeeds for one worker only:
 that claims nothing (the job is done, failed, or running elsewhere) does nothing, so duplicate
 messages are harmless. The job's writes and its ``done`` state commit in one transaction.
 
+While a job runs, a thread of its worker renews the lease every third of
+``JOB_LEASE_SECONDS``: a job may run longer than its lease; a worker that dies stops renewing,
+and its job is taken again once the lease runs out.
+
 A transient database error (a lost connection, a deadlock, a serialization failure, a lock
 timeout) runs the job again after a pause that doubles each time, at most ``JOB_RETRIES``
 times; any other error is bad data, and fails the job at once with the reason.
@@ -13,15 +17,19 @@ times; any other error is bad data, and fails the job at once with the reason.
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import or_, update
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from ..context import app_context
 from ..database import db, rollback
 from ..transactions import transaction
 from . import signals
@@ -45,18 +53,45 @@ def claimable(job_id: int) -> Any:
     return (Job.id == job_id) & or_(Job.state == JobState.QUEUED, lease_over)
 
 
+def lease_end() -> Any:
+    return utc_now() + timedelta(seconds=current_app.config["JOB_LEASE_SECONDS"])
+
+
 def claim(job_id: int) -> Job | None:
     """Take the job for this worker until its lease ends; None when another has it or it ended."""
-    lease = timedelta(seconds=current_app.config["JOB_LEASE_SECONDS"])
     claiming = (
         update(Job)
         .where(claimable(job_id))
-        .values(state=JobState.RUNNING, lease_until=utc_now() + lease, attempts=Job.attempts + 1)
+        .values(state=JobState.RUNNING, lease_until=lease_end(), attempts=Job.attempts + 1)
     )
     with transaction():
         if db.session.execute(claiming).rowcount != 1:  # type: ignore[attr-defined]
             return None
         return db.session.get(Job, job_id)
+
+
+def renew_lease(app: Flask, job_id: int, stop: threading.Event) -> None:
+    while not stop.wait(app.config["JOB_LEASE_SECONDS"] / 3):
+        try:
+            with app_context(app), transaction():
+                renewing = update(Job).where((Job.id == job_id) & (Job.state == JobState.RUNNING))
+                db.session.execute(renewing.values(lease_until=lease_end()))
+        except SQLAlchemyError as error:  # the next beat tries again; the lease may run out
+            logger.warning("Job %s: the lease was not renewed: %s", job_id, error)
+
+
+@contextmanager
+def leased(job_id: int) -> Iterator[None]:
+    """Renew the job's lease in a thread of its own (its own session) while the block runs."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    stop = threading.Event()
+    beat = threading.Thread(target=renew_lease, args=(app, job_id, stop), daemon=True)
+    beat.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        beat.join()
 
 
 def finish(job_id: int, **values: Any) -> None:
@@ -81,7 +116,8 @@ def run(job_id: int) -> None:
         return
     signals.started.send(job.name)
     try:
-        attempt(job)
+        with leased(job_id):
+            attempt(job)
     except SQLAlchemyError as error:
         logger.warning("Job %s not recorded, left to its lease: %s", job_id, error)
 

@@ -8,15 +8,16 @@ The same worker as ``python manage.py worker``, built with the same factory and 
 
 from typing import Any
 
-from rq import Worker
+from rq import SimpleWorker
 
 from {{ cookiecutter.project_slug }} import create_app
 from {{ cookiecutter.project_slug }}.jobs.resend import start_resending
 from {{ cookiecutter.project_slug }}.jobs.rq_queue import WORKER_APPS
 
 
-class AppWorker(Worker):
-    """An RQ worker whose jobs run with the app, and which re-sends stale jobs meanwhile."""
+class AppWorker(SimpleWorker):
+    """An RQ worker whose jobs run with the app, in its own process (see ``jobs/rq_queue.py``),
+    and which re-sends stale jobs meanwhile."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

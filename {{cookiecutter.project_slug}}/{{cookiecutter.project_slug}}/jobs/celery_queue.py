@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from celery import Celery, Task
-from celery.signals import worker_ready, worker_shutdown
+from celery.signals import setup_logging, worker_ready, worker_shutdown
 from flask import Flask
 
 from ..context import app_context
@@ -40,6 +40,7 @@ def make_celery(app: Flask) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         worker_hijack_root_logger=False,
+        worker_redirect_stdouts=False,
         # A broker that does not answer fails the send quickly; the outbox re-sends it.
         task_publish_retry=False,
         broker_connection_timeout=timeout,
@@ -53,6 +54,13 @@ def make_celery(app: Flask) -> Celery:
     celery.task(name=TASK, ignore_result=True)(runner.run)
     resend_while_working(app)
     return celery
+
+
+def keep_app_logging(**_: Any) -> None:
+    """The app has set up logging (``logs.py``): Celery's lines go through it, as the app's do."""
+
+
+setup_logging.connect(keep_app_logging, weak=False)
 
 
 def resend_while_working(app: Flask) -> None:

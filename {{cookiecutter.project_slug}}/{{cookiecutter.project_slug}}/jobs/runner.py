@@ -21,11 +21,12 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -57,7 +58,16 @@ def lease_end() -> Any:
     return utc_now() + timedelta(seconds=current_app.config["JOB_LEASE_SECONDS"])
 
 
-def claim(job_id: int) -> Job | None:
+@dataclass(frozen=True)
+class Claimed:
+    """What a worker needs of a job it claimed (plain values: sessions come and go)."""
+
+    id: int
+    name: str
+    payload: dict[str, Any]
+
+
+def claim(job_id: int) -> Claimed | None:
     """Take the job for this worker until its lease ends; None when another has it or it ended."""
     claiming = (
         update(Job)
@@ -67,7 +77,8 @@ def claim(job_id: int) -> Job | None:
     with transaction():
         if db.session.execute(claiming).rowcount != 1:  # type: ignore[attr-defined]
             return None
-        return db.session.get(Job, job_id)
+        row = db.session.execute(select(Job.name, Job.payload).where(Job.id == job_id)).one()
+    return Claimed(job_id, row.name, row.payload)
 
 
 def renew_lease(app: Flask, job_id: int, stop: threading.Event) -> None:
@@ -122,7 +133,7 @@ def run(job_id: int) -> None:
         logger.warning("Job %s not recorded, left to its lease: %s", job_id, error)
 
 
-def attempt(job: Job) -> None:
+def attempt(job: Claimed) -> None:
     """Run ``job`` until it succeeds, fails on bad data, or runs out of retries."""
     retries = current_app.config["JOB_RETRIES"]
     for number in range(1, retries + 2):
@@ -142,7 +153,7 @@ def attempt(job: Job) -> None:
             time.sleep(backoff(number))
 
 
-def fail(job: Job, error: Exception, attempts: int) -> None:
+def fail(job: Claimed, error: Exception, attempts: int) -> None:
     reason = f"{type(error).__name__}: {error}"[:2000]
     if is_transient(error):
         reason = f"gave up after {attempts} attempts: {reason}"

@@ -19,6 +19,7 @@ import contextvars
 import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -213,3 +214,18 @@ def migrated_database_url(migration_app: Flask, empty_database_url: str) -> str:
         upgrade()
     dispose(migration_app)
     return empty_database_url
+
+
+@pytest.fixture(scope="session")
+def metrics_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The metrics workers share, as gunicorn.conf.py sets it, before the library loads: once
+    per run, since the library keeps writing where it first wrote."""
+    directory = tmp_path_factory.mktemp("metrics")
+    previous = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    import_module("{{ cookiecutter.project_slug }}.metrics")  # loads the library, as serving does
+    yield directory
+    if previous is None:
+        del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    else:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = previous

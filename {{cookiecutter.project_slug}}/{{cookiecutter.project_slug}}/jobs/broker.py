@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 class Queue(Protocol):
     """What each queue's module (``celery_queue.py``, ``rq_queue.py``) offers."""
 
+    depth_key: str  # the Redis list its messages wait in
+
     def send(self, job_ids: Sequence[int]) -> None:
         """Put one message per job on the queue (or run each at once, with ``JOB_EAGER``)."""
 

@@ -82,6 +82,7 @@ class CeleryQueue:
     def __init__(self, app: Flask) -> None:
         self.celery = make_celery(app)
         self.task = self.celery.tasks[TASK]
+        self.depth_key: str = app.config["JOB_QUEUE_NAME"]  # Celery's Redis list for the queue
 
     def send(self, job_ids: Sequence[int]) -> None:
         for job_id in job_ids:

@@ -44,6 +44,7 @@ class RQQueue:
         self.queue = Queue(
             config["JOB_QUEUE_NAME"], connection=self.redis, is_async=not config["JOB_EAGER"]
         )
+        self.depth_key: str = self.queue.key
 
     def send(self, job_ids: Sequence[int]) -> None:
         """One round trip for all of them."""

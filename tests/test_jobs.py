@@ -13,6 +13,8 @@ import os
 import signal
 import time
 from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -41,6 +43,7 @@ pytestmark = pytest.mark.slow
 QUEUES = ["celery", "rq"]
 DRAIN_JOBS = 200
 DRAIN_EMAILS = 50
+SQLITE_JOBS = 100
 
 
 def require_redis() -> None:
@@ -257,3 +260,38 @@ def test_two_workers_drain_200_jobs_and_create_each_row_once(stack: Stack, engin
     assert created == DRAIN_EMAILS
     assert {tries for _, tries in results} == {1}
     assert users_like(engine, "drain") == DRAIN_EMAILS
+
+
+def test_on_a_sqlite_file_one_worker_runs_every_import(stack: Stack, tmp_path: Path) -> None:
+    """The same app and worker on a SQLite file (WAL, one writer at a time): every import runs
+    once. The jobs per second printed are one worker's, from its first claim to its last job."""
+    url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    sqlite = {"ALLOW_SQLITE_IN_PRODUCTION": "1", **queue_settings()}
+    migrate(stack.project, stack.python, url, **sqlite)
+    engine = create_engine(url)
+    with serve(stack.project, stack.python, url, tmp_path, **sqlite) as served:
+        on_sqlite = replace(stack, served=served, workdir=tmp_path)
+        on_sqlite.worker_env = {**stack.worker_env, "DATABASE_URL": url, **sqlite}
+        for n in range(SQLITE_JOBS):
+            start_import(on_sqlite, rows(f"lite{n}", 2))
+        with worker(on_sqlite, "sqlite"):
+            wait_for(
+                lambda: scalar(engine, "SELECT count(*) FROM jobs WHERE state <> 'queued'") > 0,
+                30,
+                "a worker started",
+            )
+            took = wait_for(
+                lambda: (
+                    scalar(engine, "SELECT count(*) FROM jobs WHERE state = 'done'") == SQLITE_JOBS
+                ),
+                60,
+                f"{SQLITE_JOBS} jobs done",
+            )
+    print(
+        f"\n{stack.queue} on SQLite: one worker ran {SQLITE_JOBS} jobs in {took:.1f}s "
+        f"({SQLITE_JOBS / took:.0f} jobs/s)"
+    )
+    assert scalar(engine, "SELECT count(*) FROM users") == 2 * SQLITE_JOBS
+    assert scalar(engine, "SELECT max(attempts) FROM jobs") == 1
+    forget_queue(sqlite["JOB_QUEUE_NAME"])
+    engine.dispose()

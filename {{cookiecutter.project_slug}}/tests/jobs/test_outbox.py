@@ -45,6 +45,7 @@ def submit_then_fail() -> Any:
 @bp.post("/savepoint")
 def submit_in_an_undone_block() -> Any:
     with transaction():
+        _db.session.scalar(select(Job.id))  # work before the block: the block is a SAVEPOINT
         try:
             with transaction():  # a SAVEPOINT, undone with the job in it
                 submit(IMPORT_JOB, rows("savepoint"))
@@ -52,6 +53,15 @@ def submit_in_an_undone_block() -> Any:
         except LookupError:
             pass
         submit(IMPORT_JOB, rows("kept"))
+    return jsonify(ok=True), 201
+
+
+@bp.post("/released")
+def submit_in_a_released_block() -> Any:
+    with transaction():
+        _db.session.scalar(select(Job.id))  # work before the block: the block is a SAVEPOINT
+        with transaction():  # a SAVEPOINT, released: the job still waits for the commit
+            submit(IMPORT_JOB, rows("released"))
     return jsonify(ok=True), 201
 
 
@@ -117,6 +127,15 @@ def test_a_job_submitted_in_an_undone_savepoint_is_gone_with_it(
     assert [job.payload for job in jobs(db)] == [rows("kept")]
     assert sent == [1]
     assert user_count(db, "savepoint@example.com") == 0
+
+
+def test_a_job_submitted_in_a_released_savepoint_is_sent_after_the_outer_commit(
+    probe_app: Flask, db: Any, sent: list[int]
+) -> None:
+    assert probe_app.test_client().post("/api/job-probe/released").status_code == 201
+    assert sent == [1]
+    assert [job.state for job in jobs(db)] == ["done"]  # sent early, its claim finds no row
+    assert user_count(db, "released@example.com") == 1
 
 
 def test_submit_now_commits_and_sends_whatever_the_request_does(

@@ -22,7 +22,7 @@ import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 
-from .baking import bake
+from .baking import bake, run_suite
 from .http import call, free_port
 from .proxy import Proxy
 from .servers import fresh_database, require_server, unavailable
@@ -144,6 +144,13 @@ class Blocker:
     def release(self) -> None:
         self.connection.rollback()
         self.connection.close()
+
+
+def test_the_bakes_own_job_tests_pass(stack: Stack) -> None:
+    """The baked suite's tests of jobs, imports and probes (jobs run at once, in-process)."""
+    with fresh_database("postgresql", "jobsuite") as url:
+        scope = ["tests/jobs", "tests/users/test_imports.py", "tests/health"]
+        run_suite(stack.python, stack.project, {"TEST_DATABASE_URL": url}, *scope)
 
 
 def test_a_committed_request_enqueues_once_and_a_failed_one_not_at_all(

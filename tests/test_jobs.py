@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import redis
+import yaml
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 
@@ -151,6 +152,24 @@ def test_the_bakes_own_job_tests_pass(stack: Stack) -> None:
     with fresh_database("postgresql", "jobsuite") as url:
         scope = ["tests/jobs", "tests/users/test_imports.py", "tests/health"]
         run_suite(stack.python, stack.project, {"TEST_DATABASE_URL": url}, *scope)
+
+
+def test_compose_and_ci_run_redis_and_a_worker(stack: Stack) -> None:
+    services = yaml.safe_load((stack.project / "compose.yaml").read_text())["services"]
+    assert services["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+    worker_service = services["worker"]
+    assert worker_service["command"] == ["python", "manage.py", "worker"]
+    assert worker_service["depends_on"]["redis"] == {"condition": "service_healthy"}
+    assert worker_service["depends_on"]["migrate"] == {
+        "condition": "service_completed_successfully"
+    }
+    assert "redis" in " ".join(worker_service["healthcheck"]["test"])
+    for name in ("web", "worker"):
+        assert services[name]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+    workflow = (stack.project / ".github" / "workflows" / "ci.yml").read_text()
+    job = yaml.safe_load(workflow)["jobs"]["checks"]
+    assert job["services"]["redis"]["image"].startswith("redis:")
+    assert job["env"]["REDIS_URL"] == "redis://127.0.0.1:6379/0"
 
 
 def test_a_committed_request_enqueues_once_and_a_failed_one_not_at_all(

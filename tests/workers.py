@@ -70,8 +70,10 @@ def queue_settings() -> dict[str, str]:
 
 
 def forget_queue(name: str) -> None:
-    """Delete the Redis keys of a test's queue."""
+    """Delete the Redis keys of a test's queue, and RQ's notes on the messages left in it."""
     client = redis.Redis(*REDIS)
+    for job_id in client.lrange(f"rq:queue:{name}", 0, -1):
+        client.delete(b"rq:job:" + job_id)
     for key in client.scan_iter(f"*{name}*"):
         client.delete(key)
 

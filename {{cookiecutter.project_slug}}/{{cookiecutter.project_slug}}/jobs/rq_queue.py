@@ -21,6 +21,10 @@ from ..context import app_context
 from . import runner
 from .resend import start_resending
 
+# Redis forgets a message (and what RQ noted about it) after a day: a job still queued by then
+# is re-sent from its row (``resend.py``), so nothing piles up in Redis for good.
+MESSAGE_TTL = 24 * 3600
+
 # The app the worker in this process runs jobs with (set by run_worker); a job run at once
 # (JOB_EAGER) uses the app of the context that sent it.
 WORKER_APPS: list[Flask] = []
@@ -49,7 +53,14 @@ class RQQueue:
     def send(self, job_ids: Sequence[int]) -> None:
         """One round trip for all of them."""
         messages = [
-            Queue.prepare_data(perform, (job_id,), timeout=self.lease, result_ttl=0)
+            Queue.prepare_data(
+                perform,
+                (job_id,),
+                timeout=self.lease,
+                result_ttl=0,
+                ttl=MESSAGE_TTL,
+                failure_ttl=MESSAGE_TTL,
+            )
             for job_id in job_ids
         ]
         self.queue.enqueue_many(messages)

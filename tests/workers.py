@@ -85,14 +85,14 @@ def write_failing_wsgi(project: Path) -> str:
 
 @contextmanager
 def worker(
-    stack: Stack, name: str = "worker", **overrides: str
+    stack: Stack, name: str = "worker", *args: str, **overrides: str
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """``python manage.py worker`` until the block ends; its log goes to ``<name>.log``."""
+    """``python manage.py worker <args>`` until the block ends; its log goes to ``<name>.log``."""
     env = {**os.environ, **stack.worker_env, **overrides}
     log = stack.workdir / f"{name}.log"
     with log.open("ab") as sink:
         process = subprocess.Popen(  # noqa: S603 - a command the test builds
-            [str(stack.python), "manage.py", "worker"],
+            [str(stack.python), "manage.py", "worker", *args],
             cwd=stack.project,
             env=env,
             stdout=sink,

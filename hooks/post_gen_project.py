@@ -19,6 +19,8 @@ ANSWERS_FILE = ".cookiecutter.json"
 # One compose file per database; the one kept is renamed to compose.yaml.
 COMPOSE_FILES = {db: f"compose.{db}.yaml" for db in ("sqlite", "postgresql", "mysql")}
 
+PACKAGE = str(ANSWERS["project_slug"])
+JOBS = f"{PACKAGE}/jobs"
 # Files that belong to one answer of an option: removed when another answer was chosen.
 # Keys are (option, answer that keeps them); paths are relative to the project folder.
 OPTION_FILES: dict[tuple[str, str], list[str]] = {
@@ -30,6 +32,26 @@ OPTION_FILES: dict[tuple[str, str], list[str]] = {
         *COMPOSE_FILES.values(),
     ],
     **{("database", db): [path] for db, path in COMPOSE_FILES.items()},
+    ("job_queue", "none"): [f"{JOBS}/inline_queue.py"],
+    ("job_queue", "celery"): [
+        f"{JOBS}/celery_queue.py",
+        "celery_worker.py",
+    ],
+    ("job_queue", "rq"): [f"{JOBS}/rq_queue.py", "rq_worker.py"],
+}
+# Files that belong to every answer of an option but one: removed when that one was chosen.
+ABSENT_FILES: dict[tuple[str, str], list[str]] = {
+    # What a real queue needs, whichever it is: the outbox, the worker side, its tests.
+    ("job_queue", "none"): [
+        f"{JOBS}/outbox.py",
+        f"{JOBS}/runner.py",
+        f"{JOBS}/broker.py",
+        f"{JOBS}/resend.py",
+        f"{JOBS}/cli.py",
+        f"{JOBS}/signals.py",
+        f"{PACKAGE}/metrics/jobs.py",
+        "tests/jobs",
+    ],
 }
 # Files that survive pruning under an answer's name, and the name they end up with.
 RENAMES = {path: "compose.yaml" for path in COMPOSE_FILES.values()}
@@ -38,15 +60,22 @@ RENAMES = {path: "compose.yaml" for path in COMPOSE_FILES.values()}
 def prune(project: Path, answers: dict[str, object]) -> None:
     """Delete the files of every option answer that was not chosen."""
     for (option, keep_for), paths in OPTION_FILES.items():
-        if answers[option] == keep_for:
-            continue
-        for relative in paths:
-            target = project / relative
-            if target.is_dir():
-                shutil.rmtree(target)
-            elif target.exists():
-                target.unlink()
-                remove_empty_folders(target.parent, project)
+        if answers[option] != keep_for:
+            remove(project, paths)
+    for (option, absent_for), paths in ABSENT_FILES.items():
+        if answers[option] == absent_for:
+            remove(project, paths)
+
+
+def remove(project: Path, paths: list[str]) -> None:
+    """Delete files and folders of the project, and the folders they leave empty."""
+    for relative in paths:
+        target = project / relative
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+            remove_empty_folders(target.parent, project)
 
 
 def rename(project: Path) -> None:

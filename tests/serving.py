@@ -105,9 +105,11 @@ def serve(
     *,
     app_database_url: str | None = None,
     gunicorn_args: tuple[str, ...] = (),
+    app_module: str = "wsgi:app",
     **overrides: str,
 ) -> Iterator[ServedApp]:
-    """Run gunicorn for ``project`` until the block ends; fail if its log shows a traceback.
+    """Run gunicorn for ``project`` (``app_module``, ``wsgi:app`` by default) until the block
+    ends; fail if its log shows a traceback.
 
     The app reaches its database at ``app_database_url`` (through a proxy, say), which defaults
     to ``database_url``, the address the test itself uses. Its log goes to a file in
@@ -121,7 +123,7 @@ def serve(
     # instance, so that two instances never replace each other's.
     env = {**os.environ, **settings, "XDG_RUNTIME_DIR": str(workdir)}
     log = workdir / "gunicorn.log"
-    command = [str(python.with_name("gunicorn")), "wsgi:app", *gunicorn_args]
+    command = [str(python.with_name("gunicorn")), app_module, *gunicorn_args]
     with log.open("wb") as sink:
         process = subprocess.Popen(  # noqa: S603 - a command the test builds
             command, cwd=project, env=env, stdout=sink, stderr=subprocess.STDOUT

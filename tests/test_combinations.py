@@ -1,7 +1,9 @@
 """Every combination of the template's choices bakes into a clean, parsed, linted, typed project.
 
-All combinations are enumerated from ``cookiecutter.json`` (no sampling), and baked by as many
-processes as there are cores (``tests/bakery.py``). Linting runs once
+All combinations are enumerated from ``cookiecutter.json`` (no sampling), with the default job
+queue (``none``); each other queue is baked with every database and the other defaults, since
+its files depend on nothing else. They are baked by as many processes as there are cores
+(``tests/bakery.py``). Linting runs once
 over all bakes (each file under its own project's settings, so its own target version); type
 checking runs once per distinct package source, since bakes whose package files are identical
 get identical results, with one mypy cache per target version, so the libraries the packages
@@ -33,8 +35,15 @@ CHOICES = {
     for name, values in json.loads((TEMPLATE / "cookiecutter.json").read_text()).items()
     if isinstance(values, list) and not name.startswith("_")
 }
+QUEUES = CHOICES["job_queue"]
+BASE_CHOICES = {name: values for name, values in CHOICES.items() if name != "job_queue"}
 COMBINATIONS = [
-    dict(zip(CHOICES, values, strict=True)) for values in itertools.product(*CHOICES.values())
+    {**dict(zip(BASE_CHOICES, values, strict=True)), "job_queue": QUEUES[0]}
+    for values in itertools.product(*BASE_CHOICES.values())
+] + [
+    {**{name: values[0] for name, values in BASE_CHOICES.items()}, "database": db, "job_queue": q}
+    for q in QUEUES[1:]
+    for db in CHOICES["database"]
 ]
 
 
@@ -54,10 +63,13 @@ def baked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def test_every_combination_is_enumerated() -> None:
     expected = 1
-    for values in CHOICES.values():
+    for values in BASE_CHOICES.values():
         expected *= len(values)
-    assert len(COMBINATIONS) == expected >= 108
+    queued = (len(QUEUES) - 1) * len(CHOICES["database"])
+    assert len(COMBINATIONS) == expected + queued >= 108 + 6
+    assert len({label(answers) for answers in COMBINATIONS}) == len(COMBINATIONS)
     assert {"python_version", "database", "commit_mode", "use_docker", "ci"} <= set(CHOICES)
+    assert QUEUES == ["none", "celery", "rq"]
 
 
 @pytest.mark.parametrize("answers", COMBINATIONS, ids=label)
@@ -80,6 +92,14 @@ def test_combination_bakes_and_parses(baked: dict[str, Path], answers: dict[str,
     )
     assert (project / "Dockerfile").exists() is (answers["use_docker"] == "yes")
     assert (project / ".github").exists() is (answers["ci"] == "github")
+    queue = answers["job_queue"]
+    jobs = project / project.name / "jobs"
+    for choice in QUEUES:
+        module = "inline" if choice == "none" else choice
+        assert (jobs / f"{module}_queue.py").exists() is (choice == queue)
+    assert (jobs / "outbox.py").exists() is (queue != "none")
+    dependencies = " ".join(pyproject["project"]["dependencies"])
+    assert ("celery" in dependencies, "rq>" in dependencies) == (queue == "celery", queue == "rq")
 
 
 @pytest.mark.parametrize("command", [["check"], ["format", "--check"]])
@@ -105,14 +125,29 @@ def test_mypy_strict_passes_on_every_combination(baked: dict[str, Path], tmp_pat
     for project in baked.values():
         distinct.setdefault(package_digest(project), project)
     print(f"mypy: {len(distinct)} distinct packages among {len(baked)} bakes")
-    any_project = next(iter(baked.values()))
-    mypy = str(venv_for("sqlite", any_project).with_name("mypy"))
     for project in distinct.values():
+        mypy = str(mypy_for(project, baked))
         version = mypy_version(project)
         cache = tmp_path / f"mypy-{version}"
         command = [mypy, "--strict", "--python-version", version, "--cache-dir", str(cache)]
         result = run(command, project)
         assert result.returncode == 0, f"{project} ({version}): {result.stdout}{result.stderr}"
+
+
+def mypy_for(project: Path, baked: dict[str, Path]) -> Path:
+    """mypy from a virtualenv holding the libraries the project imports (its queue's too).
+
+    A queue's virtualenv is made from its PostgreSQL bake, and shared with ``test_jobs.py``.
+    """
+    queue = json.loads((project / ".cookiecutter.json").read_text())["cookiecutter"]["job_queue"]
+    if queue == "none":
+        return venv_for("sqlite", project).with_name("mypy")
+    [source] = [
+        path
+        for name, path in baked.items()
+        if name.endswith(f"-{queue}") and "-postgresql-" in f"-{name}-"
+    ]
+    return venv_for(f"postgresql-{queue}", source).with_name("mypy")
 
 
 def mypy_version(project: Path) -> str:

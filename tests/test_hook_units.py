@@ -220,11 +220,13 @@ def project(tmp_path: Path) -> Path:
 
 def test_option_files_name_files_the_template_makes(post: ModuleType) -> None:
     answers = default_answers()
-    for (option, keep_for), paths in post.OPTION_FILES.items():
+    package = f"{answers['project_slug']}/"
+    for (option, keep_for), paths in [*post.OPTION_FILES.items(), *post.ABSENT_FILES.items()]:
         assert keep_for in json.loads((TEMPLATE / "cookiecutter.json").read_text())[option]
         assert option in answers
         for relative in paths:
-            assert (PROJECT_TEMPLATE / relative).exists(), relative
+            in_template = relative.replace(package, "{{cookiecutter.project_slug}}/", 1)
+            assert (PROJECT_TEMPLATE / in_template).exists(), relative
 
 
 def test_prune_keeps_the_files_of_the_chosen_answer(post: ModuleType, project: Path) -> None:

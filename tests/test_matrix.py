@@ -37,6 +37,24 @@ def test_baked_suite_passes_on_its_database(
         run_suite(python, project, {"TEST_DATABASE_URL": url}, "-n", "2", *scope)
 
 
+# Each queue once on a database other than PostgreSQL (tests/test_jobs.py runs both on it).
+QUEUE_BAKES = [("celery", "mysql"), ("rq", "sqlite")]
+
+
+@pytest.mark.parametrize(("job_queue", "database"), QUEUE_BAKES)
+def test_a_queue_bakes_job_tests_pass_on_its_database(
+    tmp_path: Path, job_queue: str, database: str
+) -> None:
+    project = bake(tmp_path, database=database, job_queue=job_queue)
+    # SQLite needs no driver: the queue's PostgreSQL virtualenv (test_jobs.py's) serves it.
+    key = f"{'postgresql' if database == 'sqlite' else database}-{job_queue}"
+    python = venv_for(key, project)
+    scope = ["tests/jobs", "tests/users/test_imports.py", "tests/health"]
+    with fresh_database(database, job_queue[:4]) as url:
+        env = {"TEST_DATABASE_URL": url} if url else {}
+        run_suite(python, project, env, "-n", "2", *scope)
+
+
 @pytest.mark.parametrize("database", ["postgresql", "mysql"])
 def test_a_suite_whose_server_does_not_answer_stops_with_one_line(
     tmp_path: Path, database: str

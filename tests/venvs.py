@@ -16,7 +16,11 @@ _PYTHONS: dict[str, Path] = {}
 
 
 def venv_for(database: str, project: Path) -> Path:
-    """The python of the shared virtualenv for ``database``, installed from ``project``."""
+    """The python of the shared virtualenv for ``database``, installed from ``project``.
+
+    ``database`` is the key the bakes share a virtualenv by: bakes that also declare a job
+    queue's dependencies use ``<database>-<queue>``.
+    """
     if database not in _PYTHONS:
         _PYTHONS[database] = make_venv(_ROOT / database, project)
     return _PYTHONS[database]

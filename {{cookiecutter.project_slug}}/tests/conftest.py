@@ -19,6 +19,7 @@ import contextvars
 import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,14 @@ def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         }
 
 
+def redis_url() -> str:
+    """Where the tests' job queue lives (``TEST_REDIS_URL``): a Redis database per xdist worker."""
+    if os.environ.get("TEST_REDIS_URL"):
+        return os.environ["TEST_REDIS_URL"]
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    return f"redis://127.0.0.1:6379/{15 - worker % 15}"
+
+
 @pytest.fixture(scope="session")
 def built_apps() -> Iterator[list[Flask]]:
     """Every app the fixtures build, so their connections can be checked and closed."""
@@ -89,7 +98,8 @@ def build_app(database_urls: dict[str, str], built_apps: list[Flask]) -> Callabl
     """Build an app on the run's databases; ``settings`` override environment variables."""
 
     def build(**settings: str) -> Flask:
-        app = create_app(TestingConfig({**os.environ, **database_urls, **settings}))
+        env = {**os.environ, **database_urls, "REDIS_URL": redis_url(), **settings}
+        app = create_app(TestingConfig(env))
         app.test_client_class = TestClient
         app.test_cli_runner_class = CliRunner
         built_apps.append(app)
@@ -204,3 +214,18 @@ def migrated_database_url(migration_app: Flask, empty_database_url: str) -> str:
         upgrade()
     dispose(migration_app)
     return empty_database_url
+
+
+@pytest.fixture(scope="session")
+def metrics_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The metrics workers share, as gunicorn.conf.py sets it, before the library loads: once
+    per run, since the library keeps writing where it first wrote."""
+    directory = tmp_path_factory.mktemp("metrics")
+    previous = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    import_module("{{ cookiecutter.project_slug }}.metrics")  # loads the library, as serving does
+    yield directory
+    if previous is None:
+        del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    else:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = previous

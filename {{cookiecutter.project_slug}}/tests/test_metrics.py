@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -20,18 +19,8 @@ from {{ cookiecutter.project_slug }}.users.models import User
 OUTSIDER = "203.0.113.9"  # a documentation address: never loopback
 
 
-@pytest.fixture(scope="module", autouse=True)
-def metrics_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The workers' shared directory, as gunicorn.conf.py sets it, before the library loads."""
-    directory = tmp_path_factory.mktemp("metrics")
-    previous = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
-    import_module("{{ cookiecutter.project_slug }}.metrics")  # loads the library, as serving does
-    yield directory
-    if previous is None:
-        del os.environ["PROMETHEUS_MULTIPROC_DIR"]
-    else:
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = previous
+# The workers' shared directory (conftest.py), set before the library loads.
+pytestmark = pytest.mark.usefixtures("metrics_dir")
 
 
 class Scrape:

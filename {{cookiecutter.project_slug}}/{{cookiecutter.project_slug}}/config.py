@@ -163,6 +163,20 @@ class Config:
             key: {"url": bind_url, **engine_options(bind_url, settings)}
             for key, bind_url in bind_urls(env).items()
         }
+        self.read_job_settings(env)
+
+    def read_job_settings(self, env: Mapping[str, str]) -> None:
+        """Background jobs (README, "Jobs"): the queue chosen when the project was made."""
+        self.JOB_QUEUE = "{{ cookiecutter.job_queue }}"
+        self.REDIS_URL = env.get("REDIS_URL") or "redis://localhost:6379/0"
+        self.JOB_QUEUE_NAME = env.get("JOB_QUEUE_NAME") or "{{ cookiecutter.project_slug }}"
+        # Run each job in the process that sends it, at once (the tests' default).
+        self.JOB_EAGER = is_on(env, "JOB_EAGER") if "JOB_EAGER" in env else self.TESTING
+        self.JOB_LEASE_SECONDS = env_int(env, "JOB_LEASE_SECONDS", 300, minimum=1)
+        self.JOB_RESEND_SECONDS = env_int(env, "JOB_RESEND_SECONDS", 30, minimum=1)
+        self.JOB_RETRIES = env_int(env, "JOB_RETRIES", 5)
+        self.JOB_RETRY_BACKOFF_MS = env_int(env, "JOB_RETRY_BACKOFF_MS", 200, minimum=1)
+        self.JOB_BROKER_TIMEOUT_MS = env_int(env, "JOB_BROKER_TIMEOUT_MS", 1000, minimum=1)
 
     def as_dict(self) -> dict[str, Any]:
         """The upper-case settings, as ``app.config.from_mapping`` takes them."""

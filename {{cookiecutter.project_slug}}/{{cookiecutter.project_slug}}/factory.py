@@ -8,7 +8,7 @@ from typing import Any
 from dotenv import load_dotenv
 from flask import Flask
 
-from . import cli, csrf, database, errors, inputs, logs, openapi, request_commit, security
+from . import cli, csrf, database, errors, inputs, jobs, logs, openapi, request_commit, security
 from .config import Config, ConfigError, config_for
 from .health import bp as health_bp
 from .users import bp as users_bp
@@ -46,6 +46,7 @@ def wire(app: Flask) -> None:
     security.init_app(app)
     csrf.init_app(app)
     cli.init_app(app)
+    jobs.init_app(app)
     if app.config["METRICS_ENABLED"]:
         # Imported only when on: the library needs PROMETHEUS_MULTIPROC_DIR set beforehand.
         from . import metrics

@@ -31,6 +31,8 @@ from ..environments import production_app
 COMMITTED = Path(__file__).resolve().parents[2] / "openapi.json"
 DOCUMENTED_PATHS = ("/api/", "/healthz", "/readyz")
 METHODS = {"get", "put", "post", "patch", "delete"}
+# A route's variable as the document writes it: ``<id:user_id>`` is ``{user_id}``.
+VARIABLE = re.compile(r"<(?:\w+:)?(\w+)>")
 CHECKS = settings(max_examples=100, deadline=None, derandomize=True, database=None)
 
 
@@ -59,7 +61,7 @@ def test_the_document_lists_every_route_of_the_api_and_the_probes(
     app: Flask, document: dict[str, Any]
 ) -> None:
     served = {
-        (rule.rule.replace("<id:user_id>", "{user_id}"), method.lower())
+        (VARIABLE.sub(r"{\1}", rule.rule), method.lower())
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith(DOCUMENTED_PATHS)
         for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}

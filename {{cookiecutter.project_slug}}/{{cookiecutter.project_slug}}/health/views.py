@@ -1,6 +1,9 @@
-"""``/healthz`` says the process is up; ``/readyz`` says it can reach every database."""
+"""``/healthz`` says the process is up; ``/readyz`` says it can reach every database, and the
+job queue's broker when the project has one."""
 
 from __future__ import annotations
+
+from typing import Any, NotRequired
 
 from flask import Blueprint, Response, current_app
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,6 +15,7 @@ from ..errors import problem
 from ..openapi import documented
 
 bp = Blueprint("health", __name__)
+BROKER = "jobs"  # the app's job queue broker, in app.extensions, when there is a queue
 
 
 class HealthJSON(TypedDict):
@@ -23,6 +27,7 @@ class ReadyJSON(TypedDict):
 
     status: str  # "ok"
     databases: dict[str, dict[str, str | int | float]]
+    broker: NotRequired[dict[str, str]]  # with a job queue: its broker answered
 
 
 @bp.get("/healthz")
@@ -33,7 +38,9 @@ def healthz() -> HealthJSON:
 
 
 @bp.get("/readyz")
-@documented({200: ReadyJSON}, errors={503: "A database is unreachable."})
+@documented(
+    {200: ReadyJSON}, errors={503: "A database, or the job queue's broker, is unreachable."}
+)
 def readyz() -> ReadyJSON | Response:
     """Ping each database and report its pool; 503 when one cannot be reached."""
     for key, bind in db.engines.items():
@@ -46,4 +53,20 @@ def readyz() -> ReadyJSON | Response:
             return problem(503, f"Database {name!r} is unreachable.")
     rollback()  # hand the connections back before reading the pools
     pools = {key or "default": pool_statistics(bind.engine) for key, bind in db.engines.items()}
-    return {"status": "ok", "databases": pools}
+    body: ReadyJSON = {"status": "ok", "databases": pools}
+    broker = current_app.extensions.get(BROKER)
+    if broker is not None:
+        if not broker_answers(broker):
+            return problem(503, "The job queue's broker is unreachable.")
+        body["broker"] = {"status": "ok"}
+    return body
+
+
+def broker_answers(broker: Any) -> bool:
+    """Ping the job queue's broker; a failure of any kind means it is not there."""
+    try:
+        broker.ping()
+    except Exception as error:  # whatever the client raises
+        current_app.logger.warning("Readiness check failed for the broker: %s", error)
+        return False
+    return True

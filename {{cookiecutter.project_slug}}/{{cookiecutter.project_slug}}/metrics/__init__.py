@@ -3,7 +3,8 @@
 Imported by the factory only when ``METRICS_ENABLED`` is on. Each worker writes its numbers to
 files in ``PROMETHEUS_MULTIPROC_DIR`` (``gunicorn.conf.py`` prepares it); ``/metrics`` adds up
 the files of every worker. What is measured: requests (:mod:`.requests`), commits and rollbacks
-(:mod:`.sessions`), pools (:mod:`.pools`) and statements (:mod:`.statements`).
+(:mod:`.sessions`), pools (:mod:`.pools`), statements (:mod:`.statements`) and, with a job
+queue, jobs (:mod:`.jobs`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from prometheus_client import values
 from ..config import ConfigError
 from ..database import db
 from . import pools, requests, sessions, statements
+{%- if cookiecutter.job_queue != "none" %}
+from .jobs import watch as watch_jobs
+{%- endif %}
 from .views import EXTENSION, bp, exposition
 
 DIRECTORY_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
@@ -53,4 +57,7 @@ def init_app(app: Flask) -> None:
             database = key or "default"
             pools.watch(engine, database, app.config["ENGINE_SETTINGS"].max_overflow)
             statements.watch(engine, database, app.config["SLOW_QUERY_MS"])
+{%- if cookiecutter.job_queue != "none" %}
+    watch_jobs(app, app.extensions[EXTENSION].registry)
+{%- endif %}
     app.register_blueprint(bp)

@@ -1,7 +1,7 @@
 """Background jobs of the users feature.
 
-Plain functions, so any job runner can call them: each opens its own app context and session
-and releases both when it returns, whatever thread or process it runs in.
+``import_rows`` works in the current session; ``import_users`` gives it an app context and
+session of its own (any thread or process); ``import_job`` is the job the imports API submits.
 """
 
 from __future__ import annotations
@@ -14,9 +14,12 @@ from sqlalchemy.exc import IntegrityError
 
 from ..context import AppSource, app_context
 from ..database import db
+from ..jobs import job
 from ..transactions import transaction
 from .models import User
-from .schemas import normalise_email
+from .schemas import ImportRequest, normalise_email
+
+IMPORT_JOB = "users.import"
 
 
 @dataclass
@@ -26,6 +29,23 @@ class ImportResult:
 
 
 def import_users(app: AppSource, rows: Iterable[dict[str, Any]]) -> ImportResult:
+    """:func:`import_rows` in an app context of its own, whose session is released after."""
+    with app_context(app):
+        return import_rows(rows)
+
+
+@job(IMPORT_JOB)
+def import_job(payload: dict[str, Any]) -> dict[str, Any]:
+    """The import as a job: ``{"rows": [...]}`` in, ``{"created", "skipped"}`` out.
+
+    Idempotent: run again with the same rows, it creates nothing more.
+    """
+    rows = ImportRequest.model_validate(payload).model_dump()["rows"]
+    result = import_rows(rows)
+    return {"created": result.created, "skipped": result.skipped}
+
+
+def import_rows(rows: Iterable[dict[str, Any]]) -> ImportResult:
     """Create a user per row; a row whose email is taken is skipped, the others are kept.
 
     Each row gets a SAVEPOINT, so a taken email (even one taken a moment ago by a concurrent
@@ -38,7 +58,7 @@ def import_users(app: AppSource, rows: Iterable[dict[str, Any]]) -> ImportResult
     """
     users = sorted((normalise_email(row["email"]), row["name"]) for row in rows)
     result = ImportResult()
-    with app_context(app), transaction():
+    with transaction():
         for email, name in users:
             try:
                 with transaction():

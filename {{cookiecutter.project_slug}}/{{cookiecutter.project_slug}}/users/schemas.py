@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, NotRequired
 
 from pydantic import (
     AfterValidator,
@@ -22,6 +22,7 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
+from ..jobs.models import JobState
 from .models import EMAIL_LENGTH, NAME_LENGTH
 
 # Letters beyond ASCII that emails may hold: Latin-1 and Latin Extended-A/B, without the
@@ -124,6 +125,34 @@ class UserJSON(TypedDict):
     email: str
     name: str
     created_at: Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+
+
+class ImportJSON(TypedDict):
+    """An import as the API shows it: ``created`` and ``skipped`` are null until it is done."""
+
+    id: int
+    state: JobState
+    created: int | None
+    skipped: int | None
+    error: NotRequired[str]  # why it failed, when it did
+
+
+class ImportRow(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    email: Email
+    name: Name
+
+
+IMPORT_ROWS = 1000  # at most, per import
+
+
+class ImportRequest(BaseModel):
+    """Body of ``POST /api/users/imports``: the users to create (a taken email is skipped)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    rows: list[ImportRow] = Field(min_length=1, max_length=IMPORT_ROWS)
 
 
 def normalise_email(email: str) -> str:

@@ -10,8 +10,8 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from ..inputs import parse_body
 from ..openapi import BODY_ERRORS, DATABASE_ERRORS, documented
 from ..pagination import PageJSON, PageQuery, envelope, page_request
-from . import service
-from .schemas import UserCreate, UserJSON, UserUpdate, user_json
+from . import imports, service
+from .schemas import ImportJSON, ImportRequest, UserCreate, UserJSON, UserUpdate, user_json
 
 bp = Blueprint("users", __name__, url_prefix="/api/users")
 
@@ -70,3 +70,24 @@ def delete_user(user_id: int) -> tuple[str, int]:
     """Delete a user."""
     service.delete_user(user_id)
     return "", 204
+
+
+@bp.post("/imports")
+@documented(
+    {202: ImportJSON},
+    body=ImportRequest,
+    errors={**BODY_ERRORS, **DATABASE_ERRORS},
+    headers={202: {"Location": "Where to follow the import."}},
+)
+def start_import() -> tuple[Response, int, dict[str, str]]:
+    """Start importing users; answers 202 with where to follow the import."""
+    job = imports.start_import(parse_body(ImportRequest))
+    location = url_for("users.get_import", job_id=job.id)
+    return jsonify(imports.import_json(job)), 202, {"Location": location}
+
+
+@bp.get("/imports/<id:job_id>")
+@documented({200: ImportJSON}, errors={404: "No import has this id.", **DATABASE_ERRORS})
+def get_import(job_id: int) -> ImportJSON:
+    """How an import stands: queued, running, done or failed, and what it created."""
+    return imports.import_json(imports.get_import(job_id))

@@ -12,6 +12,7 @@ from {{ cookiecutter.project_slug }}.config import (
     config_for,
 )
 from {{ cookiecutter.project_slug }}.engine import DatabaseURLError, normalise_url
+from {{ cookiecutter.project_slug }}.server import ServerSettings
 from {{ cookiecutter.project_slug }}.transactions import CommitMode
 
 from .environments import PRODUCTION_ENV, built_app
@@ -131,3 +132,44 @@ def test_malformed_url_shows_the_expected_form_with_the_password_masked(url: str
 def test_unsupported_database_is_refused() -> None:
     with pytest.raises(DatabaseURLError, match="oracle"):
         normalise_url("oracle://u:p@db/app")
+
+
+@pytest.mark.parametrize(
+    ("raw", "on"),
+    [
+        *[("1", True), ("true", True), ("Yes", True), ("ON", True), ("y", True)],
+        *[("0", False), ("false", False), ("no", False), ("Off", False), ("", False)],
+    ],
+)
+def test_every_on_off_setting_reads_the_same_words_alike(raw: str, on: bool) -> None:
+    """The app's and gunicorn's: FLASK_DEBUG=y and GUNICORN_PRELOAD=y are both on."""
+    assert config.TestingConfig({"FLASK_DEBUG": raw}).DEBUG is on
+    assert config.TestingConfig({"METRICS_ENABLED": raw}).METRICS_ENABLED is on
+    assert ServerSettings({"GUNICORN_PRELOAD": raw}).GUNICORN_PRELOAD is on
+
+
+@pytest.mark.parametrize("name", ["FLASK_DEBUG", "METRICS_ENABLED", "GUNICORN_PRELOAD"])
+def test_an_on_off_setting_that_is_neither_is_refused(name: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{name}='maybe' is not yes or no: set 1, true"):
+        (ServerSettings if name.startswith("GUNICORN") else config.TestingConfig)({name: "maybe"})
+
+
+def test_every_bad_value_is_named_in_one_line() -> None:
+    with pytest.raises(ConfigError) as refused:
+        config.TestingConfig({"DB_POOL_SIZE": "0", "LOG_FORMAT": "xml", "SLOW_QUERY_MS": "soon"})
+    assert str(refused.value) == (
+        "LOG_FORMAT='xml' is not one of: text, json. "
+        "SLOW_QUERY_MS must be a whole number, got 'soon'. "
+        "DB_POOL_SIZE must be at least 1, got 0."
+    )
+
+
+def test_gunicorn_reads_its_numbers_by_the_same_rules() -> None:
+    settings = ServerSettings({"PORT": "9000", "GUNICORN_TIMEOUT": "0", "WEB_CONCURRENCY": "3"})
+    assert (settings.bind, settings.GUNICORN_TIMEOUT, settings.WEB_CONCURRENCY) == (
+        "0.0.0.0:9000",
+        0,
+        3,
+    )
+    with pytest.raises(ConfigError, match=r"^WEB_CONCURRENCY must be at least 1, got 0\.$"):
+        ServerSettings({"WEB_CONCURRENCY": "0"})

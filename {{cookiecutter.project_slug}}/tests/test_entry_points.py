@@ -102,6 +102,7 @@ BAD_URL = "postgresql://u:p@h:port/db"
         ([*MANAGE, "init-db"], {"DATABASE_COMMIT_MODE": "sometimes"}, "is not one of"),
         (SERVE, GUNICORN, "SECRET_KEY is not set"),
         (SERVE, {**GUNICORN, "GUNICORN_PRELOAD": "1"}, "SECRET_KEY is not set"),
+        (SERVE, {**GUNICORN, "GUNICORN_TIMEOUT": "soon"}, "GUNICORN_TIMEOUT must be a whole"),
         ([FLASK, "routes"], {"METRICS_ENABLED": "1"}, "PROMETHEUS_MULTIPROC_DIR is not set"),
         (SERVE, {**GUNICORN, **PRODUCTION_ENV, "METRICS_ALLOW": "intranet"}, "METRICS_ALLOW="),
     ],

@@ -1,4 +1,5 @@
-"""Reading what a request carries, for every feature: row ids in URLs and JSON bodies.
+"""Reading what a request carries, for every feature: row ids in URLs, JSON bodies, and the
+checks text fields share (:data:`WithoutNul`).
 
 ``<id:name>`` in a route matches any run of ASCII digits, so every method finds its route; an
 id no row can have is a 404 there, before the view or the database is reached.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from flask import Flask, request
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, ValidationError
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
@@ -22,6 +23,17 @@ MAX_ID = 2_147_483_647
 MAX_JSON_DEPTH = 100
 TOO_DEEP = f"The JSON body nests arrays or objects more than {MAX_JSON_DEPTH} levels deep."
 Schema = TypeVar("Schema", bound=BaseModel)
+
+
+def without_nul(text: str) -> str:
+    """Refuse the NUL character, which PostgreSQL cannot store in a text column."""
+    if "\x00" in text:
+        raise ValueError("must not contain the NUL character (\\u0000)")
+    return text
+
+
+# In a schema: ``Annotated[str, StringConstraints(...), WithoutNul]``, the same on every database.
+WithoutNul = AfterValidator(without_nul)
 
 
 class IdConverter(BaseConverter):

@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    EmailStr,
-    Field,
-    StringConstraints,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
+from ..inputs import WithoutNul
+from ..times import as_utc
 from .models import EMAIL_LENGTH, NAME_LENGTH
-
-
-def without_nul(text: str) -> str:
-    """Refuse the NUL character, which PostgreSQL cannot store in a text column."""
-    if "\x00" in text:
-        raise ValueError("must not contain the NUL character (\\u0000)")
-    return text
-
 
 Email = Annotated[EmailStr, StringConstraints(max_length=EMAIL_LENGTH)]
 Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_LENGTH),
-    AfterValidator(without_nul),
+    WithoutNul,
 ]
 
 
@@ -63,11 +48,6 @@ class UserUpdate(BaseModel):
 def normalise_email(email: str) -> str:
     """Emails are unique regardless of case."""
     return email.lower()
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Databases without time zone support hand back naive UTC times."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def user_json(row: Any) -> dict[str, Any]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from {{ cookiecutter.project_slug }} import config, create_app, db
+from {{ cookiecutter.project_slug }} import config, create_app, db, settings
 from {{ cookiecutter.project_slug }}.config import (
     ConfigError,
     DevelopmentConfig,
@@ -173,3 +175,30 @@ def test_gunicorn_reads_its_numbers_by_the_same_rules() -> None:
     )
     with pytest.raises(ConfigError, match=r"^WEB_CONCURRENCY must be at least 1, got 0\.$"):
         ServerSettings({"WEB_CONCURRENCY": "0"})
+
+
+@pytest.fixture
+def dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A ``.env`` the settings read in place of the project's, beside a known environment."""
+    path = tmp_path / ".env"
+    path.write_text(
+        "LOG_LEVEL=ERROR\nSLOW_QUERY_MS=7\nDATABASE_URL_REPORTS=sqlite:////tmp/reports.db\n"
+    )
+    monkeypatch.setattr(settings, "ENV_FILE", path)
+    monkeypatch.setenv("LOG_LEVEL", "debug")
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.delenv("PYTHON_DOTENV_DISABLED", raising=False)
+    return path
+
+
+def test_the_environment_wins_over_dotenv(dotenv: Path) -> None:
+    read = DevelopmentConfig()
+    assert (read.LOG_LEVEL, read.SLOW_QUERY_MS) == ("DEBUG", 7)
+    assert read.SQLALCHEMY_BINDS["reports"]["url"] == "sqlite:////tmp/reports.db"
+
+
+def test_dotenv_is_skipped_when_disabled(dotenv: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHON_DOTENV_DISABLED", "1")
+    read = DevelopmentConfig()
+    assert read.SLOW_QUERY_MS == 500
+    assert "reports" not in read.SQLALCHEMY_BINDS

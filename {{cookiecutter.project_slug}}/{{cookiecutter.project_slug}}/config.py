@@ -14,12 +14,10 @@ A new setting is one line in :class:`Config` (``NAME: type = default``), a line 
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar
 
-from dotenv import dotenv_values
 from pydantic import BeforeValidator, Field, PrivateAttr
 
 from .engine import EngineSettings, engine_options, normalise_url
@@ -35,7 +33,7 @@ from .settings import (
     Positive,
     Settings,
     choice,
-    dotenv_file,
+    every_variable,
     parse_networks,
 )
 from .transactions import CommitMode
@@ -154,15 +152,6 @@ class Config(Settings):
         """The upper-case settings, as ``app.config.from_mapping`` takes them."""
         names = {name for name in dir(self) if name.isupper()}
         return {name: getattr(self, name) for name in names}
-
-
-def every_variable(env: Mapping[str, str] | None) -> Mapping[str, str]:
-    """``env``, or the process environment over ``.env``: for variables named at run time."""
-    if env is not None:
-        return env
-    path = dotenv_file()
-    from_file = dotenv_values(path) if path and path.is_file() else {}
-    return {**{k: v for k, v in from_file.items() if v is not None}, **os.environ}
 
 
 class DevelopmentConfig(Config):

@@ -24,6 +24,7 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated, Any
 
+from dotenv import dotenv_values
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -78,6 +79,15 @@ def dotenv_file() -> Path | None:
     """The ``.env`` to read, unless ``PYTHON_DOTENV_DISABLED`` says not to (as python-dotenv)."""
     disabled = os.environ.get("PYTHON_DOTENV_DISABLED", "").strip().lower() in TRUE_WORDS
     return None if disabled else ENV_FILE
+
+
+def every_variable(env: Mapping[str, str] | None) -> Mapping[str, str]:
+    """``env``, or the process environment over ``.env``: for variables named at run time."""
+    if env is not None:
+        return env
+    path = dotenv_file()
+    from_file = dotenv_values(path) if path and path.is_file() else {}
+    return {**{k: v for k, v in from_file.items() if v is not None}, **os.environ}
 
 
 class Settings(BaseSettings):

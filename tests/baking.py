@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 import time
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from cookiecutter.main import cookiecutter
@@ -74,16 +74,41 @@ def uv() -> str:
     return str(Path(sys.executable).with_name("uv"))
 
 
-def make_venv(location: Path, project: Path, extras: str = "dev") -> Path:
-    """A virtualenv holding ``project`` with only its declared dependencies; returns its python."""
+def make_venv(location: Path, project: Path) -> Path:
+    """A virtualenv holding ``project`` with its dependencies and dev tools; returns its python.
+
+    Installed within the project's ``constraints.txt``, as its README says, so the suite runs the
+    versions the bake carries.
+    """
     result = run([uv(), "venv", "--quiet", "--python", sys.executable, str(location)], project)
     assert result.returncode == 0, result.stderr
     python = location / "bin" / "python"
-    # Compiled now, so that no command a test runs pays for it (under a timeout) later.
-    install = [uv(), "pip", "install", "--quiet", "--compile-bytecode", "--python", str(python)]
-    result = run([*install, f"{project}[{extras}]"], project)
+    result = run([*uv_install(python), *project_install(project)], project)
     assert result.returncode == 0, result.stderr
     return python
+
+
+def uv_install(python: Path | str, uv_path: str | None = None) -> list[str]:
+    """``uv pip install`` into ``python``, bytecode compiled now, so that no command a test runs
+    pays for it (under a timeout) later."""
+    return [
+        uv_path or uv(),
+        "pip",
+        "install",
+        "--quiet",
+        "--compile-bytecode",
+        "--python",
+        str(python),
+    ]
+
+
+def project_install(project: Path | PurePath) -> list[str]:
+    """The arguments that install ``project`` with its ``dev`` group, within its constraints."""
+    return [
+        *("--constraints", str(project / "constraints.txt")),
+        *("--group", f"{project / 'pyproject.toml'}:dev"),
+        str(project),
+    ]
 
 
 # A baked project's own pytest, run from the project folder so its own package (not an

@@ -22,6 +22,7 @@ EXPECTED_FILES = [
     "manage.py",
     "migrations/env.py",
     "pyproject.toml",
+    "constraints.txt",
     "scripts/export_users.py",
     "tests/conftest.py",
     "tests/factories.py",
@@ -43,10 +44,12 @@ def test_no_template_syntax_is_left(default_project: Path) -> None:
 
 
 def test_pyproject_parses_and_declares_the_runtime_packages(default_project: Path) -> None:
-    project = tomllib.loads((default_project / "pyproject.toml").read_text())["project"]
-    names = {re.split(r"[<>=\[ ]", dependency)[0] for dependency in project["dependencies"]}
+    pyproject = tomllib.loads((default_project / "pyproject.toml").read_text())
+    names = {re.split(r"[<>=\[ ]", d)[0] for d in pyproject["project"]["dependencies"]}
     assert {"flask", "flask-sqlalchemy", "flask-migrate", "python-dotenv", "gunicorn"} <= names
-    dev = {re.split(r"[<>=\[ ]", d)[0] for d in project["optional-dependencies"]["dev"]}
+    # The dev tools are a PEP 735 group, not an extra a published wheel would carry.
+    assert "optional-dependencies" not in pyproject["project"]
+    dev = {re.split(r"[<>=\[ ]", d)[0] for d in pyproject["dependency-groups"]["dev"]}
     assert {"pytest", "factory-boy", "ruff"} <= dev
 
 

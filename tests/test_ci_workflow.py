@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -73,8 +74,24 @@ def test_every_run_step_is_a_make_target_of_the_baked_makefile(baked: Path) -> N
     commands = [step["run"] for step in steps(load_workflow(baked)) if "run" in step]
     called = [command.removeprefix("make ").strip() for command in commands]
     assert all(command.startswith("make ") for command in commands), commands
-    assert called == ["lint", "typecheck", "test", "migrate"]
+    assert called == ["template-check", "lint", "typecheck", "test", "migrate"]
     assert set(called) <= targets
+
+
+def test_the_template_check_reports_without_blocking(baked: Path) -> None:
+    found = steps(load_workflow(baked))
+    (check,) = [step for step in found if step.get("run") == "make template-check"]
+    assert check["continue-on-error"] is True
+    assert check["if"] == "hashFiles('.cruft.json') != ''"  # a plain cookiecutter bake has none
+    others = [step for step in found if "run" in step and step is not check]
+    assert not [s for s in others if s.get("continue-on-error")]
+
+
+def test_uv_is_set_up_for_make_install(baked: Path) -> None:
+    uses = [step["uses"] for step in steps(load_workflow(baked)) if "uses" in step]
+    assert any(action.startswith("astral-sh/setup-uv@") for action in uses)
+    makefile = (baked / "Makefile").read_text(encoding="utf-8")
+    assert "$(UV) sync" in makefile
 
 
 def test_make_targets_are_read_from_the_makefile(tmp_path: Path) -> None:
@@ -115,11 +132,10 @@ def test_the_database_runs_as_a_service_container(baked: Path) -> None:
 
 def test_the_driver_for_the_url_is_a_declared_dependency(baked: Path) -> None:
     url = job_env(load_workflow(baked)).get("DATABASE_URL", "")
-    pyproject = (baked / "pyproject.toml").read_text(encoding="utf-8")
-    if "+psycopg" in url:
-        assert '"psycopg' in pyproject
-    if "+pymysql" in url:
-        assert '"pymysql' in pyproject
+    pyproject = tomllib.loads((baked / "pyproject.toml").read_text(encoding="utf-8"))
+    names = {re.split(r"[<>=\[ ]", d)[0] for d in pyproject["project"]["dependencies"]}
+    assert ("psycopg" in names) is ("+psycopg" in url)
+    assert ("pymysql" in names) is ("+pymysql" in url)
 
 
 def test_actions_are_pinned_to_a_version(baked: Path) -> None:

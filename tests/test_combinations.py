@@ -1,6 +1,7 @@
 """Every combination of the template's choices bakes into a clean, parsed, linted, typed project.
 
-All combinations are enumerated from ``cookiecutter.json`` (no sampling). Linting runs once
+All combinations are enumerated from ``cookiecutter.json`` (no sampling), and baked by as many
+processes as there are cores (``tests/bakery.py``). Linting runs once
 over all bakes (each file under its own project's settings, so its own target version); type
 checking runs once per distinct package source, since bakes whose package files are identical
 get identical results, with one mypy cache per target version, so the libraries the packages
@@ -20,10 +21,12 @@ import pytest
 import yaml
 from dotenv import dotenv_values
 
-from .baking import TEMPLATE, bake, leftovers, run
+from .bakery import bake_many
+from .baking import TEMPLATE, leftovers, run
 from .venvs import venv_for
 
-pytestmark = pytest.mark.slow
+# One worker bakes them all: under ``pytest -n``, a module fixture is made once per worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("combinations")]
 
 CHOICES = {
     name: values
@@ -43,7 +46,10 @@ def label(answers: dict[str, str]) -> str:
 def baked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every combination, baked once for the whole module."""
     root = tmp_path_factory.mktemp("combinations")
-    return {label(answers): bake(root / label(answers), **answers) for answers in COMBINATIONS}
+    projects = bake_many((root / label(answers), answers) for answers in COMBINATIONS)
+    return {
+        label(answers): project for answers, project in zip(COMBINATIONS, projects, strict=True)
+    }
 
 
 def test_every_combination_is_enumerated() -> None:

@@ -1,7 +1,8 @@
 """The Docker files: an image that runs as a non-root user and checks its own health, and a
 compose file per database that starts the database, then migrations, then the web server.
 
-No Docker engine runs here: the files are parsed, and what they name is checked to exist.
+No Docker engine runs here: the files are parsed, what they name is checked to exist, and the
+image's dependency step (uv, from the lock or the constraints) runs in a folder of its own.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ import fnmatch
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,8 +23,9 @@ from typing import Any
 import pytest
 import yaml
 
-from .baking import LEFTOVER, bake, run
+from .baking import LEFTOVER, bake, run, uv
 from .http import free_port, wait_until_up
+from .locking import pins
 
 DOCKER_FILES = ["Dockerfile", ".dockerignore", "compose.yaml"]
 DATABASES = ["sqlite", "postgresql", "mysql"]
@@ -253,9 +257,82 @@ def test_what_the_image_copies_exists_and_is_not_ignored(default_project: Path) 
             continue
         *sources, _target = copy.split()
         for source in sources:
-            assert (default_project / source).exists(), source
+            # A wildcard may match nothing (uv.lock*: a project may not have locked yet).
+            assert "*" in source or (default_project / source).exists(), source
             name = source.rstrip("/")
             assert not [pattern for pattern in ignored if fnmatch.fnmatch(name, pattern)], name
+
+
+def stages(project: Path) -> list[list[tuple[str, str]]]:
+    """The Dockerfile's instructions, one list per ``FROM`` (the ``ARG`` before it dropped)."""
+    found: list[list[tuple[str, str]]] = []
+    for keyword, arguments in instructions(project):
+        if keyword == "FROM":
+            found.append([])
+        if found:
+            found[-1].append((keyword, arguments))
+    return found
+
+
+def test_dependencies_are_installed_by_uv_in_a_layer_before_the_code(
+    default_project: Path,
+) -> None:
+    build, runtime = stages(default_project)
+    copies = [arguments for keyword, arguments in build if keyword == "COPY"]
+    assert copies[0].startswith("--from=ghcr.io/astral-sh/uv:")
+    assert copies[1:] == ["pyproject.toml constraints.txt uv.lock* ./"]  # no code yet
+    (install,) = [arguments for keyword, arguments in build if keyword == "RUN"]
+    assert "uv sync --no-dev --no-install-project" in install
+    keywords = [f"{keyword} {arguments}" for keyword, arguments in runtime]
+    from_build = keywords.index("COPY --from=build /opt/venv /opt/venv")
+    code = keywords.index(f"COPY {default_project.name}/ {default_project.name}/")
+    assert from_build < code
+
+
+def build_step(project: Path, workdir: Path, venv: Path) -> subprocess.CompletedProcess[str]:
+    """The image's dependency step run here: its ``ENV`` and ``RUN``, in a folder holding only
+    what the stage copies, the virtualenv at ``venv`` instead of ``/opt/venv``."""
+    build = stages(project)[0]
+    env: dict[str, str] = {}
+    for arguments in [arguments for keyword, arguments in build if keyword == "ENV"]:
+        env.update(pair.split("=", 1) for pair in shlex.split(arguments))
+    assert env.pop("UV_PROJECT_ENVIRONMENT") == "/opt/venv"
+    (command,) = [arguments for keyword, arguments in build if keyword == "RUN"]
+    command = re.sub(r"^--mount=\S+\s+", "", command)
+    tools = str(Path(uv()).parent)
+    settings = {
+        **env,
+        "UV_PROJECT_ENVIRONMENT": str(venv),
+        "UV_PYTHON": sys.executable,
+        "PATH": f"{tools}:{os.environ['PATH']}",
+    }
+    return run(["sh", "-c", command], workdir, settings, timeout=180)
+
+
+def test_the_dependency_step_installs_the_lock_or_the_constraints(
+    default_project: Path, tmp_path: Path
+) -> None:
+    workdir = tmp_path / "src"
+    workdir.mkdir()
+    for name in ("pyproject.toml", "constraints.txt"):
+        shutil.copy(default_project / name, workdir)
+    venv = tmp_path / "venv"
+    first = build_step(default_project, workdir, venv)  # no uv.lock: within the constraints
+    assert first.returncode == 0, first.stderr
+    freeze = run([uv(), "pip", "freeze", "--python", str(venv / "bin" / "python")], tmp_path)
+    flask = pins((default_project / "constraints.txt").read_text(encoding="utf-8"))["flask"][0]
+    assert f"flask=={flask}" in freeze.stdout.splitlines()
+    assert "pytest==" not in freeze.stdout  # no dev tools in the image
+    assert (workdir / "uv.lock").is_file()
+    again = build_step(default_project, workdir, venv)  # with uv.lock: --locked
+    assert again.returncode == 0, again.stderr
+    pyproject = workdir / "pyproject.toml"  # a new requirement (pinned already): the lock is stale
+    pyproject.write_text(
+        pyproject.read_text().replace('"gunicorn>=', '"itsdangerous>=2", "gunicorn>=', 1)
+    )
+    stale = build_step(default_project, workdir, venv)
+    assert stale.returncode != 0
+    assert "needs to be updated" in stale.stderr
 
 
 def test_dockerignore_keeps_secrets_and_local_state_out(default_project: Path) -> None:

@@ -65,6 +65,7 @@ def test_template_readme_has_a_row_for_every_option_and_choice() -> None:
             assert choice in rows[option], f"{option}: {choice} is not described"
 
 
-def test_template_readme_gives_the_update_command() -> None:
+def test_template_readme_gives_the_update_and_lock_commands() -> None:
     readme = (TEMPLATE / "README.md").read_text(encoding="utf-8")
-    assert "cookiecutter --replay-file .cookiecutter.json --overwrite-if-exists" in readme
+    assert "cruft create https://github.com/" in readme
+    assert "make lock" in readme

@@ -52,7 +52,7 @@ def test_every_repository_is_pinned_to_a_release(default_project: Path) -> None:
 
 def test_pre_commit_is_a_dev_dependency(default_project: Path) -> None:
     pyproject = tomllib.loads((default_project / "pyproject.toml").read_text(encoding="utf-8"))
-    dev = pyproject["project"]["optional-dependencies"]["dev"]
+    dev = pyproject["dependency-groups"]["dev"]
     assert any(re.match(r"pre-commit\b", requirement) for requirement in dev)
 
 

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from .baking import SUITE, bake, check_suite
+from .baking import SUITE, bake, check_suite, project_install, uv_install
 from .servers import fresh_database, unavailable
 
 pytestmark = pytest.mark.slow
@@ -91,16 +91,7 @@ def suite_on(version: str, database: str, project: Path) -> subprocess.Completed
         python, source = inside / "venv/bin/python", inside / project.name
         steps = [
             [UV, "venv", "--quiet", "--python", f"/usr/bin/python{version}", str(inside / "venv")],
-            [
-                UV,
-                "pip",
-                "install",
-                "--quiet",
-                "--compile-bytecode",
-                "--python",
-                str(python),
-                f"{source}[dev]",
-            ],
+            [*uv_install(python, UV), *project_install(source)],
         ]
         for step in steps:
             result = in_root(root, inside, step)

@@ -1,10 +1,18 @@
-"""A baked project keeps its answers; re-baking from them is how it takes in template updates."""
+"""A baked project takes in template updates with cruft, as a patch that keeps its own edits.
+
+A throwaway git repository holds a copy of this template at an older and a newer commit; a
+project made by ``cruft create`` from the older one, then edited as a user would, is updated
+to the newer one by ``cruft update``. The project also keeps its answers in ``.cookiecutter.json``
+(a replay file), so a plain ``cookiecutter`` bake can still be linked to the template later.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import re
-import shlex
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -12,7 +20,6 @@ import pytest
 from cookiecutter.main import cookiecutter
 
 from .baking import TEMPLATE, bake
-from .prompting import run_with_input
 
 ANSWERS_FILE = ".cookiecutter.json"
 NON_DEFAULT = {
@@ -68,48 +75,159 @@ def test_the_answers_file_holds_the_answers_and_the_template(tmp_path: Path) -> 
     assert not [key for key in stored if key.startswith("_") and key != "_template"]
 
 
-def readme_update_command(project: Path) -> list[str]:
-    """The update command the baked README gives, split as a shell would."""
-    readme = (project / "README.md").read_text(encoding="utf-8")
-    (line,) = [line for line in readme.splitlines() if line.startswith("cookiecutter --replay")]
-    return shlex.split(line)
+# -- cruft --------------------------------------------------------------------------------------
+
+CRUFT = str(Path(sys.executable).with_name("cruft"))
+PROJECT_TEMPLATE = "{{cookiecutter.project_slug}}"
+# The user's edits and the template's changes between the two commits, each a (file, old, new)
+# replacement: in the README they touch different places, in the Makefile the same line.
+USER_EDITS = [
+    ("README.md", "## Install\n", "## Install\n\nOur team installs with `uv sync` only.\n"),
+    ("Makefile", "PYTHON ?= python3\n", "PYTHON ?= python3.12\n"),
+]
+TEMPLATE_CHANGES = [
+    ("README.md", "## Run\n", "## Run\n\nEvery command below also runs under `uv run`.\n"),
+    ("Makefile", "PYTHON ?= python3\n", "PYTHON ?= python3.13\n"),
+]
 
 
-def test_the_readme_update_command_updates_in_place_and_keeps_local_files(
-    tmp_path: Path,
+def git(cwd: Path, *args: str) -> str:
+    result = subprocess.run(  # noqa: S603 - arguments built here
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],  # noqa: S607
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, f"git {args}: {result.stdout}{result.stderr}"
+    return result.stdout.strip()
+
+
+def commit_all(repo: Path, message: str) -> str:
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "--no-verify", "-m", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{path.name}: {old!r} is not there exactly once"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def cruft(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run cruft with nothing to read on stdin: a prompt would fail the command, not wait."""
+    return subprocess.run(  # noqa: S603 - arguments built here
+        [CRUFT, *args],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def template_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+    """A git copy of this template (its working tree), at an older and a newer commit."""
+    repo = tmp_path_factory.mktemp("template-repo") / "flask-db-template"
+    listed = git(TEMPLATE, "ls-files", "--cached", "--others", "--exclude-standard", "-z")
+    for name in filter(None, listed.split("\0")):
+        if (TEMPLATE / name).is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(TEMPLATE / name, repo / name)
+    git(repo, "init", "--quiet", "--initial-branch", "main")
+    older = commit_all(repo, "older")
+    for name, old, new in TEMPLATE_CHANGES:
+        replace_in(repo / PROJECT_TEMPLATE / name, old, new)
+    newer = commit_all(repo, "newer")
+    return repo, older, newer
+
+
+@pytest.fixture
+def created(template_repo: tuple[Path, str, str], tmp_path: Path) -> Path:
+    """A project made by ``cruft create`` from the older commit, in a git repository."""
+    repo, older, _ = template_repo
+    result = cruft(tmp_path, "create", str(repo), "--checkout", older, "--no-input")
+    assert result.returncode == 0, result.stdout + result.stderr
+    project = tmp_path / "flask_db_app"
+    git(project, "init", "--quiet")
+    commit_all(project, "baked")
+    return project
+
+
+def test_cruft_update_lands_the_template_changes_and_keeps_the_users_edits(
+    created: Path, template_repo: tuple[Path, str, str]
 ) -> None:
-    project = bake(tmp_path, **NON_DEFAULT)
-    command = readme_update_command(project)
-    assert command[-1] == str(TEMPLATE)
-    env_before = (project / ".env").read_text()
-    template_made = contents(project)
-    (project / "wsgi.py").write_text("# changed locally\n")
-    (project / "notes.txt").write_text("mine\n")
-    (project / ".env").write_text(env_before + "EXTRA=1\n")
+    repo, older, newer = template_repo
+    state = json.loads((created / ".cruft.json").read_text(encoding="utf-8"))
+    assert (state["template"], state["commit"]) == (str(repo), older)
+    assert state["context"]["cookiecutter"]["database"] == "sqlite"
+    secret = (created / ".env").read_text(encoding="utf-8")
+    for name, old, new in USER_EDITS:
+        replace_in(created / name, old, new)
+    commit_all(created, "our edits")
+    checked = cruft(created, "check")
+    assert checked.returncode != 0, checked.stdout  # the template has moved on
+    assert "out of date" in checked.stdout + checked.stderr
 
-    executable = str(Path(sys.executable).with_name("cookiecutter"))
-    result = run_with_input([executable, *command[1:]], project, "")  # nothing may be asked
-
+    result = cruft(created, "update", "--skip-apply-ask", "--checkout", newer)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert (project / "wsgi.py").read_bytes() == template_made["wsgi.py"]
-    assert (project / "notes.txt").read_text() == "mine\n"
-    assert (project / ".env").read_text() == env_before + "EXTRA=1\n"
-    assert sorted(path.name for path in tmp_path.iterdir()) == [project.name]
+
+    readme = (created / "README.md").read_text(encoding="utf-8")
+    assert "Every command below also runs under `uv run`." in readme  # the template's change
+    assert "Our team installs with `uv sync` only." in readme  # the user's edit, elsewhere
+    makefile = (created / "Makefile").read_text(encoding="utf-8")
+    rejected = created / "Makefile.rej"
+    if (
+        rejected.exists()
+    ):  # git could not merge: the user's line stays, the template's is set aside
+        assert "PYTHON ?= python3.12\n" in makefile
+        assert "+PYTHON ?= python3.13" in rejected.read_text(encoding="utf-8")
+    else:  # merged with conflict markers: both lines, for the user to choose
+        assert re.search(
+            r"<<<<<<< .*\nPYTHON \?= python3\.12\n=======\nPYTHON \?= python3\.13", makefile
+        )
+    assert (created / ".env").read_text(encoding="utf-8") == secret  # [tool.cruft] skip
+    state = json.loads((created / ".cruft.json").read_text(encoding="utf-8"))
+    assert state["commit"] == newer != older
+    unmerged = git(created, "diff", "--name-only", "--diff-filter=U")
+    assert unmerged.splitlines() == (["Makefile"] if not rejected.exists() else [])
 
 
-def test_an_option_added_since_is_asked_and_the_rest_replayed(tmp_path: Path) -> None:
-    project = bake(tmp_path, **NON_DEFAULT)
-    stored = json.loads((project / ANSWERS_FILE).read_text(encoding="utf-8"))
-    del stored["cookiecutter"]["ci"]  # as if the project predates the option
-    (project / ANSWERS_FILE).write_text(json.dumps(stored), encoding="utf-8")
+def test_a_plain_cookiecutter_bake_links_as_its_readme_says_and_updates(
+    template_repo: tuple[Path, str, str], tmp_path: Path
+) -> None:
+    repo, older, newer = template_repo
+    clone = tmp_path / "template"
+    git(tmp_path, "clone", "--quiet", str(repo), str(clone))
+    git(clone, "checkout", "--quiet", older)
+    project = Path(cookiecutter(str(clone), no_input=True, output_dir=str(tmp_path / "out")))
+    assert not (project / ".cruft.json").exists()
+    git(project, "init", "--quiet")
+    commit_all(project, "baked")
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    (link,) = [line for line in readme.splitlines() if line.startswith("cruft link ")]
+    env = {**os.environ, "PATH": f"{Path(CRUFT).parent}:{os.environ['PATH']}"}
+    linked = subprocess.run(  # noqa: S603 - the README's own command
+        ["sh", "-c", f"{link} --checkout {older}"],  # noqa: S607
+        cwd=project,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert linked.returncode == 0, linked.stdout + linked.stderr
+    state = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
+    assert state["commit"] == older
+    assert state["context"]["cookiecutter"]["project_name"] == "Flask DB App"
+    commit_all(project, "linked")
 
-    command = readme_update_command(project)
-    executable = str(Path(sys.executable).with_name("cookiecutter"))
-    result = run_with_input([executable, *command[1:]], project, "1\n")  # 1: GitHub Actions
-
+    result = cruft(project, "update", "--skip-apply-ask", "--checkout", newer)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Which CI should run its checks?" in result.stdout
-    assert (project / ".github" / "workflows" / "ci.yml").is_file()
-    updated = json.loads((project / ANSWERS_FILE).read_text(encoding="utf-8"))["cookiecutter"]
-    assert updated["ci"] == "github"
-    assert updated["project_name"] == NON_DEFAULT["project_name"]
+    assert "Every command below" in (project / "README.md").read_text(encoding="utf-8")
+    assert "PYTHON ?= python3.13\n" in (project / "Makefile").read_text(encoding="utf-8")

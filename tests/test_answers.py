@@ -101,6 +101,14 @@ def test_structured_files_still_parse(case: tuple[dict[str, str], Path]) -> None
         tomllib.loads(path.read_text(encoding="utf-8"))
 
 
+def test_the_api_document_is_titled_with_the_name_as_typed(
+    case: tuple[dict[str, str], Path],
+) -> None:
+    answers, project = case
+    document = json.loads((project / "openapi.json").read_text(encoding="utf-8"))
+    assert document["info"]["title"] == answers["project_name"]
+
+
 def unexplained_syntax(project: Path, answers: dict[str, str]) -> list[str]:
     """Template syntax left in a baked file that is not part of an answer, in any of its forms."""
     forms = {form for name in TEXT_ANSWERS for form in renderings(answers[name])}

@@ -29,14 +29,15 @@ from {slug} import create_app
 from {slug}.config import TestingConfig
 
 client = create_app(TestingConfig({{"TEST_DATABASE_URL": "sqlite://"}})).test_client()
-for path in ("/", "/no/such/page", "/static/style.css"):
+for path in ("/", "/no/such/page", "/static/style.css", "/openapi.json", "/docs",
+             "/docs/assets/swagger-ui.css"):
     with client.get(path) as response:
         print(path, response.status_code, response.mimetype, len(response.data))
 print(sys.modules["{slug}"].__file__)
 """
 
 
-def test_the_installed_package_carries_its_templates_and_stylesheet(
+def test_the_installed_package_carries_its_templates_stylesheet_and_docs(
     default_project: Path, default_python: Path, tmp_path: Path
 ) -> None:
     script = SERVE_FROM_THE_INSTALL.format(slug=default_project.name)
@@ -48,6 +49,9 @@ def test_the_installed_package_carries_its_templates_and_stylesheet(
         "/ 200 text/html",
         "/no/such/page 404 text/html",
         "/static/style.css 200 text/css",
+        "/openapi.json 200 application/json",
+        "/docs 200 text/html",
+        "/docs/assets/swagger-ui.css 200 text/css",
     ]
 
 

@@ -74,7 +74,7 @@ def test_every_run_step_is_a_make_target_of_the_baked_makefile(baked: Path) -> N
     commands = [step["run"] for step in steps(load_workflow(baked)) if "run" in step]
     called = [command.removeprefix("make ").strip() for command in commands]
     assert all(command.startswith("make ") for command in commands), commands
-    assert called == ["template-check", "lint", "typecheck", "test", "migrate"]
+    assert called == ["template-check", "lint", "typecheck", "openapi-check", "test", "migrate"]
     assert set(called) <= targets
 
 

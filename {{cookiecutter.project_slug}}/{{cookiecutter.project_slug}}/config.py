@@ -77,6 +77,9 @@ class Config(Settings):
     # /metrics (see metrics/); gunicorn.conf.py turns it on when serving production.
     METRICS_ENABLED: Flag = False
     METRICS_ALLOW: Networks = Field(default_factory=lambda: parse_networks("127.0.0.0/8, ::1"))
+    # The API's document (openapi/): /openapi.json unless turned off, and the /docs page.
+    OPENAPI_ENABLED: Flag = True
+    DOCS_ENABLED: Flag = True  # production serves /docs only when asked
     MIGRATIONS_DIR: str = str(PROJECT_ROOT / "migrations")
     MIGRATION_STATEMENT_TIMEOUT_MS: Count = 0
     MIGRATION_LOCK_TIMEOUT_MS: Count = 5_000
@@ -197,6 +200,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE: ClassVar[bool] = True
     LOG_FORMAT: LogFormat = "json"
     HSTS_MAX_AGE: Count = 365 * 24 * 3600
+    DOCS_ENABLED: Flag = False
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env)

@@ -7,11 +7,12 @@ reaches a client. Database errors roll the session back before the response is b
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired
 
 from flask import Flask, Response, current_app, has_request_context, json, render_template, request
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from typing_extensions import TypedDict
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -19,6 +20,26 @@ from .database import rollback
 from .families import serves_json
 
 PROBLEM_TYPE = "application/problem+json"
+
+
+class ProblemJSON(TypedDict):
+    """An RFC 9457 problem: the body of every error the API answers."""
+
+    type: str
+    title: str
+    status: int
+    detail: NotRequired[str]
+
+
+class FieldError(TypedDict):
+    field: str | None  # the field's name (dotted when nested); null for the body as a whole
+    message: str
+
+
+class ValidationProblemJSON(ProblemJSON):
+    """A 422 problem: one entry in ``errors`` for each field that failed its checks."""
+
+    errors: list[FieldError]
 
 
 class APIError(Exception):

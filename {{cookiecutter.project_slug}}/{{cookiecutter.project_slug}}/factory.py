@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import cli, csrf, database, errors, inputs, logs, request_commit, security
+from . import cli, csrf, database, errors, inputs, logs, openapi, request_commit, security
 from .config import Config, ConfigError, config_for
 from .health import bp as health_bp
 from .users import bp as users_bp
@@ -55,6 +55,7 @@ def wire(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(users_bp)
     app.register_blueprint(web_bp)
+    openapi.init_app(app)
 
 
 def load_config(

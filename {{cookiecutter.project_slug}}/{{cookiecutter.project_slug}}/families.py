@@ -6,10 +6,10 @@ and its own CSRF rule (forms on pages need the session's token; JSON requests ne
 
 from __future__ import annotations
 
-# Paths answered by machines: the API, the probes that orchestrators call, and the metrics
-# Prometheus scrapes. Everything else
+# Paths answered by machines: the API and its document, the probes that orchestrators call, and
+# the metrics Prometheus scrapes. Everything else
 # (the pages, their stylesheet, paths that match no route) belongs to the pages.
-JSON_PATHS = ("/api", "/healthz", "/readyz", "/metrics")
+JSON_PATHS = ("/api", "/openapi.json", "/healthz", "/readyz", "/metrics")
 
 
 def serves_json(path: str) -> bool:

@@ -1,5 +1,5 @@
 """Reading what a request carries, for every feature: row ids in URLs, JSON bodies, and the
-checks text fields share (:data:`WithoutNul`).
+pattern check a schema's text fields share with the API's document (:func:`matching`).
 
 ``<id:name>`` in a route matches any run of ASCII digits, so every method finds its route; an
 id no row can have is a 404 there, before the view or the database is reached.
@@ -7,6 +7,7 @@ id no row can have is a 404 there, before the view or the database is reached.
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 
 from flask import Flask, request
@@ -25,15 +26,17 @@ TOO_DEEP = f"The JSON body nests arrays or objects more than {MAX_JSON_DEPTH} le
 Schema = TypeVar("Schema", bound=BaseModel)
 
 
-def without_nul(text: str) -> str:
-    """Refuse the NUL character, which PostgreSQL cannot store in a text column."""
-    if "\x00" in text:
-        raise ValueError("must not contain the NUL character (\\u0000)")
-    return text
+def matching(pattern: str, message: str) -> Any:
+    """Metadata for a string field: ``pattern`` in the document, and the same check in the app,
+    with ``message`` as its error instead of the pattern itself."""
+    compiled = re.compile(pattern)
 
+    def check(text: str) -> str:
+        if not compiled.fullmatch(text):
+            raise ValueError(message)
+        return text
 
-# In a schema: ``Annotated[str, StringConstraints(...), WithoutNul]``, the same on every database.
-WithoutNul = AfterValidator(without_nul)
+    return AfterValidator(check)
 
 
 class IdConverter(BaseConverter):

@@ -10,16 +10,23 @@ Two ways through a collection, both ordered by id:
 
 Every page links to the rows that follow it with ``next`` (a keyset cursor), or ``null`` on
 the last page. A cursor is opaque to clients: they follow ``next``, never build one.
+
+:class:`PageQuery` and :class:`PageJSON` describe the parameters and the envelope for the
+API's document (``openapi/``); :func:`page_request` and :func:`envelope` are what the views call.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, NotRequired, TypeVar, cast
 
 from flask import request, url_for
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
+from typing_extensions import TypedDict
 
 from .errors import APIError
 from .inputs import MAX_ID
@@ -29,8 +36,16 @@ DEFAULT_PER_PAGE = 20
 # Offsets past this are refused rather than sent to the database (they overflow its integers).
 MAX_PAGE = 1_000_000
 CURSOR_PREFIX = "id:"
-MAX_CURSOR_LENGTH = 24
+# A cursor is "id:<digits>" in URL-safe base64 without padding, and the pattern says exactly
+# that, so it is what the document states and what the app checks: "aWQ6" is "id:", then up
+# to five groups of base64 that each decode to up to three ASCII digits (15 digits at most).
+_DIGITS_3 = "(?:[MN][DTjz]|O[DT])[AEIMQUYcgk][w-z0-5]"
+_DIGITS_2 = "(?:[MN][DTjz]|O[DT])[AEIMQUYcgk]"
+_DIGITS_1 = "(?:[MN][AQgw]|O[AQ])"
+CURSOR_PATTERN = f"^aWQ6(?:{_DIGITS_3})" + "{0,4}" + f"(?:{_DIGITS_3}|{_DIGITS_2}|{_DIGITS_1})$"
+CURSOR = re.compile(CURSOR_PATTERN)
 Row = TypeVar("Row")
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True)
@@ -93,44 +108,31 @@ def encode_cursor(after: int) -> str:
 
 
 def decode_cursor(cursor: str) -> int:
-    """The id a cursor names.
+    """The id a cursor names; ids past any row's read as the largest (an empty page follows).
 
-    :raise APIError: the cursor is not one this API handed out (400).
+    :raise APIError: the cursor does not have the form of one this API hands out (400).
     """
-    invalid = APIError("'after' is not a valid cursor. Follow the 'next' link of a page.")
-    if len(cursor) > MAX_CURSOR_LENGTH or not cursor.isascii():
-        raise invalid
-    try:  # binascii.Error and UnicodeDecodeError are both ValueErrors
-        decoded = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-    except ValueError:
-        raise invalid from None
-    digits = decoded.removeprefix(CURSOR_PREFIX)
-    if digits == decoded or not digits.isdigit() or len(digits) > len(str(MAX_ID)):
-        raise invalid
-    after = int(digits)
-    # Only the exact text encode_cursor() makes is a cursor: no leading zeros, no padding.
-    if after > MAX_ID or encode_cursor(after) != cursor:
-        raise invalid
-    return after
+    if not CURSOR.fullmatch(cursor):
+        raise APIError("'after' is not a valid cursor. Follow the 'next' link of a page.")
+    decoded = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    return min(int(decoded.removeprefix(CURSOR_PREFIX)), MAX_ID)
 
 
 def page_request(args: Mapping[str, str]) -> PageRequest:
-    """Read ``page`` or ``after``, ``per_page`` (capped at the maximum) and ``total``.
+    """Read ``page`` or ``after`` (which wins: ``page`` is then ignored), ``per_page`` (capped at
+    the maximum) and ``total``.
 
     :raise APIError: a value is not a positive whole number, ``page`` is past ``MAX_PAGE``,
-        ``after`` is not a cursor this API made, ``total`` is not true/false, or both ``page``
-        and ``after`` are given (400).
+        ``after`` is not a cursor this API made, or ``total`` is not true/false (400).
     """
     per_page = min(_whole_number(args, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE), MAX_PER_PAGE)
-    cursor = args.get("after")
-    if cursor is not None:
-        if "page" in args:
-            raise APIError("Give either 'page' or 'after', not both.")
-        after = decode_cursor(cursor)
-        return PageRequest(per_page, after=after, with_total=_flag(args, "total", False))
-    page = _whole_number(args, "page", 1, MAX_PAGE)
+    page = _whole_number(args, "page", 1, MAX_PAGE)  # checked even where 'after' wins
     if page > MAX_PAGE:
         raise APIError(f"'page' must be a whole number from 1 to {MAX_PAGE}.")
+    cursor = args.get("after")
+    if cursor is not None:
+        after = decode_cursor(cursor)
+        return PageRequest(per_page, after=after, with_total=_flag(args, "total", False))
     return PageRequest(per_page, page=page, with_total=_flag(args, "total", True))
 
 
@@ -139,7 +141,7 @@ def page_count(total: int, per_page: int) -> int:
     return max(1, -(-total // per_page))
 
 
-def envelope(items: Sequence[Any], wanted: PageRequest, page: Page[Any]) -> dict[str, Any]:
+def envelope(items: list[Item], wanted: PageRequest, page: Page[Any]) -> PageJSON[Item]:
     """The body of a collection response: ``page`` on offset pages, ``total`` when counted."""
     body: dict[str, Any] = {"items": items}
     if wanted.after is None:
@@ -148,10 +150,47 @@ def envelope(items: Sequence[Any], wanted: PageRequest, page: Page[Any]) -> dict
     if page.total is not None:
         body["total"] = page.total
     body["next"] = None if page.next_after is None else next_link(wanted, page.next_after)
-    return body
+    return cast("PageJSON[Item]", body)
 
 
 def next_link(wanted: PageRequest, after: int) -> str:
     """The current endpoint's URL for the keyset page after id ``after``."""
     endpoint = request.endpoint or ""
     return url_for(endpoint, after=encode_cursor(after), per_page=wanted.per_page)
+
+
+Cursor = Annotated[str, StringConstraints(pattern=CURSOR_PATTERN)]
+
+
+class PageQuery(BaseModel):
+    """The query parameters :func:`page_request` reads, as the API's document states them."""
+
+    model_config = ConfigDict(title="Page parameters")
+
+    page: int = Field(
+        default=1, ge=1, le=MAX_PAGE, description="The page by offset; ignored with 'after'."
+    )
+    per_page: int = Field(
+        default=DEFAULT_PER_PAGE,
+        ge=1,
+        description=f"Items per page; any larger value than {MAX_PER_PAGE} reads as "
+        f"{MAX_PER_PAGE}.",
+    )
+    after: Cursor | SkipJsonSchema[None] = Field(
+        default=None,
+        description="The cursor of a 'next' link: the keyset page that starts after it.",
+    )
+    total: bool | SkipJsonSchema[None] = Field(
+        default=None,
+        description="Count the items in all: by default on offset pages, not on keyset pages.",
+    )
+
+
+class PageJSON(TypedDict, Generic[Item]):
+    """A page of a collection."""
+
+    items: list[Item]
+    page: NotRequired[int]  # offset pages only
+    per_page: int
+    total: NotRequired[int]  # when counted
+    next: str | None  # the link to the keyset page that follows, or null on the last page

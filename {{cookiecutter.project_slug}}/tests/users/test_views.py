@@ -130,9 +130,7 @@ def test_a_keyset_page_is_one_query_however_deep(client: FlaskClient, db: Any) -
         "",
         "abc",
         "aWQ6MQ==",  # id:1 with the padding the API leaves out
-        "aWQ6MDE",  # id:01
         "aWQ6LTE",  # id:-1
-        "aWQ6MjE0NzQ4MzY0OA",  # id:2147483648, past any id
         "MQ",  # 1 without the prefix
         "aWQ6",  # id: and nothing
         "aWQ6MQ" * 50,
@@ -146,9 +144,32 @@ def test_a_bad_cursor_is_400(client: FlaskClient, db: Any, cursor: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("cursor", "ids"),
+    [
+        ("aWQ6MDE", [2, 3]),  # id:01, read by value as the document's pattern allows
+        ("aWQ6MjE0NzQ4MzY0OA", []),  # id:2147483648, past any id: the empty last page
+    ],
+)
+def test_a_cursor_is_read_by_value(
+    client: FlaskClient, db: Any, cursor: str, ids: list[int]
+) -> None:
+    UserFactory.create_batch(3)
+    body = client.get(f"/api/users?after={cursor}").json
+    assert [item["id"] for item in body["items"]] == ids  # type: ignore[index]
+    assert body["next"] is None  # type: ignore[index]
+
+
+def test_after_wins_over_page_which_must_still_be_valid(client: FlaskClient, db: Any) -> None:
+    UserFactory.create_batch(3)
+    body = client.get("/api/users?after=aWQ6MQ&page=2").json  # after id 1; page is ignored
+    assert [item["id"] for item in body["items"]] == [2, 3]  # type: ignore[index]
+    assert "page" not in body  # type: ignore[operator]
+    assert_problem(client.get("/api/users?after=aWQ6MQ&page=0"), 400)
+
+
+@pytest.mark.parametrize(
     ("query", "detail"),
     [
-        ("after=aWQ6MQ&page=2", "either 'page' or 'after'"),
         ("total=no", "true or false"),
         ("after=aWQ6MQ&total=1", "true or false"),
     ],

@@ -116,10 +116,10 @@ def test_a_valid_post_redirects_to_the_list_which_shows_the_user_and_a_confirmat
 @pytest.mark.parametrize(
     ("email", "name", "field", "message"),
     [
-        ("not-an-email", "Ada", "email", "value is not a valid email address"),
-        ("ada@example.com", "   ", "name", "String should have at least 1 character"),
+        ("not-an-email", "Ada", "email", "must be an email address such as ada@example.com"),
+        ("ada@example.com", "   ", "name", "must have a character that is not whitespace"),
         ("ada@example.com", "x" * 101, "name", "String should have at most 100 characters"),
-        ("ada@example.com", "Ada\x00", "name", "must not contain the NUL character"),
+        ("ada@example.com", "Ada\x00", "name", "and no NUL"),
     ],
 )
 def test_an_invalid_post_shows_the_form_again_with_the_schemas_messages(

@@ -1,24 +1,33 @@
-"""HTTP endpoints of the users API: parse, call the service, shape the response."""
+"""HTTP endpoints of the users API: parse, call the service, shape the response.
+
+Each view declares what it answers (``@documented``) for the API's document, ``/openapi.json``.
+"""
 
 from __future__ import annotations
-
-from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from ..inputs import parse_body
-from ..pagination import envelope, page_request
+from ..openapi import BODY_ERRORS, DATABASE_ERRORS, documented
+from ..pagination import PageJSON, PageQuery, envelope, page_request
 from . import service
-from .schemas import UserCreate, UserUpdate, user_json
+from .schemas import UserCreate, UserJSON, UserUpdate, user_json
 
 bp = Blueprint("users", __name__, url_prefix="/api/users")
 
 # An id no user can have (0, past a 32-bit integer) is a 404 for every method (see inputs.py).
 USER_ID = "<id:user_id>"
+NO_USER = {404: "No user has this id."}
+TAKEN = {409: "Another user has this email."}
 
 
 @bp.get("")
-def list_users() -> dict[str, Any]:
+@documented(
+    {200: PageJSON[UserJSON]},
+    query=PageQuery,
+    errors={400: "A page parameter is not valid.", **DATABASE_ERRORS},
+)
+def list_users() -> PageJSON[UserJSON]:
     """A page of users: ``?page=`` or ``?after=`` (the cursor of a ``next`` link)."""
     wanted = page_request(request.args)
     page = service.list_users(wanted)
@@ -26,12 +35,19 @@ def list_users() -> dict[str, Any]:
 
 
 @bp.get(f"/{USER_ID}")
-def get_user(user_id: int) -> dict[str, Any]:
+@documented({200: UserJSON}, errors={**NO_USER, **DATABASE_ERRORS})
+def get_user(user_id: int) -> UserJSON:
     """One user."""
     return user_json(service.get_user(user_id))
 
 
 @bp.post("")
+@documented(
+    {201: UserJSON},
+    body=UserCreate,
+    errors={**BODY_ERRORS, **TAKEN, **DATABASE_ERRORS},
+    headers={201: {"Location": "The new user's URL."}},
+)
 def create_user() -> tuple[Response, int, dict[str, str]]:
     """Create a user; answers 201 with its location."""
     user = service.create_user(parse_body(UserCreate))
@@ -40,12 +56,16 @@ def create_user() -> tuple[Response, int, dict[str, str]]:
 
 
 @bp.patch(f"/{USER_ID}")
-def update_user(user_id: int) -> dict[str, Any]:
+@documented(
+    {200: UserJSON}, body=UserUpdate, errors={**BODY_ERRORS, **NO_USER, **TAKEN, **DATABASE_ERRORS}
+)
+def update_user(user_id: int) -> UserJSON:
     """Change a user's email or name."""
     return user_json(service.update_user(user_id, parse_body(UserUpdate)))
 
 
 @bp.delete(f"/{USER_ID}")
+@documented({204: None}, errors={**NO_USER, **DATABASE_ERRORS})
 def delete_user(user_id: int) -> tuple[str, int]:
     """Delete a user."""
     service.delete_user(user_id)

@@ -212,10 +212,9 @@ def test_the_metrics_override_runs_prometheus_on_the_apps_metrics(
     # The app accepts the allow-list the override gives it, which covers the compose network.
     allow = interpolate(override["services"]["web"]["environment"]["METRICS_ALLOW"], {})
     code = (
-        f"from {default_project.name}.config import env_networks; "
+        f"from {default_project.name}.config import Config; "
         f"from {default_project.name}.metrics.views import is_allowed; "
-        f"print(is_allowed('172.18.0.5', env_networks({{'METRICS_ALLOW': {allow!r}}}, "
-        "'METRICS_ALLOW', '')))"
+        f"print(is_allowed('172.18.0.5', Config({{'METRICS_ALLOW': {allow!r}}}).METRICS_ALLOW))"
     )
     result = run(
         [str(default_python), "-c", code], default_project, {"PROMETHEUS_MULTIPROC_DIR": ""}

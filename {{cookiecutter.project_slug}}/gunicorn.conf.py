@@ -7,42 +7,36 @@ pool size must stay below what the database server accepts (``flask db-status`` 
 import glob
 import os
 
-from {{ cookiecutter.project_slug }}.config import default_workers
 from {{ cookiecutter.project_slug }}.factory import load_config
+from {{ cookiecutter.project_slug }}.server import ServerSettings
+from {{ cookiecutter.project_slug }}.settings import ConfigError
 
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit():
-        raise SystemExit(f"{name} must be a whole number, got {raw!r}.")
-    return int(raw)
-
-
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
+# Read as the app reads its own (environment, then .env; one rule for numbers and yes/no).
+try:
+    settings = ServerSettings()
+except ConfigError as error:
+    raise SystemExit(f"Error: {error}") from None
 
 # All interfaces by default, as a container needs; set GUNICORN_BIND=127.0.0.1:8000 elsewhere.
-bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{env_int('PORT', 8000)}"
-workers = env_int("WEB_CONCURRENCY", 0) or default_workers()
+bind = settings.bind
+workers = settings.WEB_CONCURRENCY
 # The app reads the same number to check its pools against the database server's limit.
 os.environ["WEB_CONCURRENCY"] = str(workers)
-timeout = env_int("GUNICORN_TIMEOUT", 30)
-graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
-keepalive = env_int("GUNICORN_KEEPALIVE", 5)
+timeout = settings.GUNICORN_TIMEOUT
+graceful_timeout = settings.GUNICORN_GRACEFUL_TIMEOUT
+keepalive = settings.GUNICORN_KEEPALIVE
 # Replace each worker after about this many requests, spread out so they do not all restart
 # at once; 0 turns it off. High enough that a busy worker is not restarted every few seconds
 # (a restart builds the app and reconnects), low enough to bound a slow leak.
-max_requests = env_int("GUNICORN_MAX_REQUESTS", 10000)
-max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 1000)
-# Access lines go to stdout, with the request id the app sent back; "" turns them off.
+max_requests = settings.GUNICORN_MAX_REQUESTS
+max_requests_jitter = settings.GUNICORN_MAX_REQUESTS_JITTER
+# Access lines go to stdout, with the request id the app sent back; "" turns them off (a
+# path, not a number or flag: read as it is).
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
 # Load the app once in the master, before forking. The app disposes of pooled connections a
 # worker inherits (engine.py), so each worker opens its own either way.
-preload_app = env_flag("GUNICORN_PRELOAD")
+preload_app = settings.GUNICORN_PRELOAD
 # gunicorn's control socket: one per project and address, so two apps on a host never share it.
 runtime_dir = os.environ.get("XDG_RUNTIME_DIR") or os.path.expanduser("~/.gunicorn")
 instance = f"{{ cookiecutter.project_slug }}-{bind.replace(':', '-')}"
@@ -53,7 +47,7 @@ control_socket = os.path.join(runtime_dir, f"{instance}.ctl")
 # variable must be set before the library is imported, and the directory start empty, or a
 # previous run's numbers would be counted again.
 # wsgi.py serves production when APP_ENV is unset, and so do these defaults.
-if (os.environ.get("APP_ENV", "").strip().lower() or "production") == "production":
+if settings.serves_production:
     os.environ.setdefault("METRICS_ENABLED", "1")
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", os.path.join(runtime_dir, f"{instance}.metrics"))
 metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]

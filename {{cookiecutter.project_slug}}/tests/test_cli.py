@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -67,3 +70,33 @@ def test_shell_offers_db_and_the_models(app: Flask) -> None:
         context = app.make_shell_context()
     assert context["User"] is User
     assert context == {**context, **shell_context()}
+
+
+# A feature's new model, defined before the app is built as a feature's models are.
+NEW_MODEL = """
+from sqlalchemy.orm import Mapped, mapped_column
+from {{ cookiecutter.project_slug }} import create_app
+from {{ cookiecutter.project_slug }}.config import TestingConfig
+from {{ cookiecutter.project_slug }}.database import Model
+
+class Note(Model):
+    __tablename__ = "notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+app = create_app(TestingConfig({"TEST_DATABASE_URL": "sqlite://"}))
+with app.app_context():
+    print(" ".join(sorted(app.make_shell_context())))
+"""
+
+
+def test_shell_offers_a_new_model_without_being_told() -> None:
+    result = subprocess.run(  # noqa: S603 - a command built here
+        [sys.executable, "-c", NEW_MODEL],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert {"db", "User", "Note"} <= set(result.stdout.split()), result.stdout

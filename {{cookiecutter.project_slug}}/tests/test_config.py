@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from {{ cookiecutter.project_slug }} import config, create_app, db
+from {{ cookiecutter.project_slug }} import config, create_app, db, settings
 from {{ cookiecutter.project_slug }}.config import (
     ConfigError,
     DevelopmentConfig,
@@ -12,6 +14,7 @@ from {{ cookiecutter.project_slug }}.config import (
     config_for,
 )
 from {{ cookiecutter.project_slug }}.engine import DatabaseURLError, normalise_url
+from {{ cookiecutter.project_slug }}.server import ServerSettings
 from {{ cookiecutter.project_slug }}.transactions import CommitMode
 
 from .environments import PRODUCTION_ENV, built_app
@@ -131,3 +134,71 @@ def test_malformed_url_shows_the_expected_form_with_the_password_masked(url: str
 def test_unsupported_database_is_refused() -> None:
     with pytest.raises(DatabaseURLError, match="oracle"):
         normalise_url("oracle://u:p@db/app")
+
+
+@pytest.mark.parametrize(
+    ("raw", "on"),
+    [
+        *[("1", True), ("true", True), ("Yes", True), ("ON", True), ("y", True)],
+        *[("0", False), ("false", False), ("no", False), ("Off", False), ("", False)],
+    ],
+)
+def test_every_on_off_setting_reads_the_same_words_alike(raw: str, on: bool) -> None:
+    """The app's and gunicorn's: FLASK_DEBUG=y and GUNICORN_PRELOAD=y are both on."""
+    assert config.TestingConfig({"FLASK_DEBUG": raw}).DEBUG is on
+    assert config.TestingConfig({"METRICS_ENABLED": raw}).METRICS_ENABLED is on
+    assert ServerSettings({"GUNICORN_PRELOAD": raw}).GUNICORN_PRELOAD is on
+
+
+@pytest.mark.parametrize("name", ["FLASK_DEBUG", "METRICS_ENABLED", "GUNICORN_PRELOAD"])
+def test_an_on_off_setting_that_is_neither_is_refused(name: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{name}='maybe' is not yes or no: set 1, true"):
+        (ServerSettings if name.startswith("GUNICORN") else config.TestingConfig)({name: "maybe"})
+
+
+def test_every_bad_value_is_named_in_one_line() -> None:
+    with pytest.raises(ConfigError) as refused:
+        config.TestingConfig({"DB_POOL_SIZE": "0", "LOG_FORMAT": "xml", "SLOW_QUERY_MS": "soon"})
+    assert str(refused.value) == (
+        "LOG_FORMAT='xml' is not one of: text, json. "
+        "SLOW_QUERY_MS must be a whole number, got 'soon'. "
+        "DB_POOL_SIZE must be at least 1, got 0."
+    )
+
+
+def test_gunicorn_reads_its_numbers_by_the_same_rules() -> None:
+    settings = ServerSettings({"PORT": "9000", "GUNICORN_TIMEOUT": "0", "WEB_CONCURRENCY": "3"})
+    assert (settings.bind, settings.GUNICORN_TIMEOUT, settings.WEB_CONCURRENCY) == (
+        "0.0.0.0:9000",
+        0,
+        3,
+    )
+    with pytest.raises(ConfigError, match=r"^WEB_CONCURRENCY must be at least 1, got 0\.$"):
+        ServerSettings({"WEB_CONCURRENCY": "0"})
+
+
+@pytest.fixture
+def dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A ``.env`` the settings read in place of the project's, beside a known environment."""
+    path = tmp_path / ".env"
+    path.write_text(
+        "LOG_LEVEL=ERROR\nSLOW_QUERY_MS=7\nDATABASE_URL_REPORTS=sqlite:////tmp/reports.db\n"
+    )
+    monkeypatch.setattr(settings, "ENV_FILE", path)
+    monkeypatch.setenv("LOG_LEVEL", "debug")
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.delenv("PYTHON_DOTENV_DISABLED", raising=False)
+    return path
+
+
+def test_the_environment_wins_over_dotenv(dotenv: Path) -> None:
+    read = DevelopmentConfig()
+    assert (read.LOG_LEVEL, read.SLOW_QUERY_MS) == ("DEBUG", 7)
+    assert read.SQLALCHEMY_BINDS["reports"]["url"] == "sqlite:////tmp/reports.db"
+
+
+def test_dotenv_is_skipped_when_disabled(dotenv: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHON_DOTENV_DISABLED", "1")
+    read = DevelopmentConfig()
+    assert read.SLOW_QUERY_MS == 500
+    assert "reports" not in read.SQLALCHEMY_BINDS

@@ -5,8 +5,11 @@ told otherwise, and a bad setting or a database that does not answer ends ``flas
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -32,13 +35,18 @@ GUNICORN = {"WEB_CONCURRENCY": "2", "GUNICORN_BIND": "127.0.0.1:0", "GUNICORN_AC
 IMPORT_WSGI = "import wsgi; print(wsgi.app.config['ENV_NAME'])"
 
 
+def environment(settings: dict[str, str]) -> dict[str, str]:
+    """This process's environment with only ``settings`` of the app's own."""
+    env = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES and "DATABASE" not in k}
+    return {**env, **ISOLATED, **settings}
+
+
 def start(command: list[str], **settings: str) -> subprocess.CompletedProcess[str]:
     """Run ``command`` in the project folder with only ``settings`` of the app's own."""
-    env = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES and "DATABASE" not in k}
     result = subprocess.run(  # noqa: S603 - commands built by the tests themselves
         command,
         cwd=PROJECT,
-        env={**env, **ISOLATED, **settings},
+        env=environment(settings),
         capture_output=True,
         text=True,
         timeout=60,
@@ -94,6 +102,7 @@ BAD_URL = "postgresql://u:p@h:port/db"
         ([*MANAGE, "init-db"], {"DATABASE_COMMIT_MODE": "sometimes"}, "is not one of"),
         (SERVE, GUNICORN, "SECRET_KEY is not set"),
         (SERVE, {**GUNICORN, "GUNICORN_PRELOAD": "1"}, "SECRET_KEY is not set"),
+        (SERVE, {**GUNICORN, "GUNICORN_TIMEOUT": "soon"}, "GUNICORN_TIMEOUT must be a whole"),
         ([FLASK, "routes"], {"METRICS_ENABLED": "1"}, "PROMETHEUS_MULTIPROC_DIR is not set"),
         (SERVE, {**GUNICORN, **PRODUCTION_ENV, "METRICS_ALLOW": "intranet"}, "METRICS_ALLOW="),
     ],
@@ -108,3 +117,50 @@ def test_a_bad_setting_ends_a_command_with_its_message_alone(
 def test_a_database_that_does_not_answer_ends_a_command_with_one_line(command: list[str]) -> None:
     result = start([FLASK, *command], DATABASE_URL=unreachable_database())
     assert_ends_with_the_message_alone(result, "Error: The database did not answer: ")
+
+
+def flask_run_banner(**settings: str) -> str:
+    """What ``flask run`` prints until it serves (its reloader's child too); then it is stopped."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    command = [FLASK, "run", "--port", port]
+    env = environment({**settings, "DATABASE_URL": "sqlite://"})
+    seen = ""
+    with subprocess.Popen(  # noqa: S603 - a command built here
+        command,
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # the reloader's child is in the group that is stopped
+    ) as process:
+        stop = threading.Timer(30, os.killpg, (process.pid, signal.SIGKILL))  # if it hangs
+        stop.start()
+        try:
+            for line in process.stdout or ():
+                seen += line
+                if "Debugger PIN" in line or ("CTRL+C" in line and "Debug mode: off" in seen):
+                    break
+        finally:
+            stop.cancel()
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=10)
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("settings", "debug"),
+    [
+        ({"APP_ENV": "development"}, True),
+        ({"APP_ENV": "development", "FLASK_DEBUG": "off"}, False),
+    ],
+)
+def test_flask_run_debugs_and_reloads_as_the_settings_say(
+    settings: dict[str, str], debug: bool
+) -> None:
+    """The app's FLASK_DEBUG (on by default in development) decides for ``flask run`` too."""
+    banner = flask_run_banner(**settings)
+    assert f"Debug mode: {'on' if debug else 'off'}" in banner, banner
+    assert ("Restarting with" in banner) is debug, banner  # the reloader

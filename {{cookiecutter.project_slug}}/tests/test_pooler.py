@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from {{ cookiecutter.project_slug }} import db
-from {{ cookiecutter.project_slug }}.config import ConfigError, engine_settings
+from {{ cookiecutter.project_slug }}.config import Config, ConfigError
 from {{ cookiecutter.project_slug }}.engine import EngineSettings, engine_options
 
 POSTGRESQL = "postgresql+psycopg://u@h/d"
@@ -46,12 +46,12 @@ def test_a_timeout_of_zero_sets_none(pooler: str) -> None:
     ("raw", "pooler"), [("", "none"), ("none", "none"), ("Transaction", "transaction")]
 )
 def test_db_pooler_names_the_pooler_in_front(raw: str, pooler: str) -> None:
-    assert engine_settings({"DB_POOLER": raw}).pooler == pooler
+    assert Config({"DB_POOLER": raw}).ENGINE_SETTINGS.pooler == pooler
 
 
 def test_an_unknown_pooler_is_refused_with_the_choices() -> None:
     with pytest.raises(ConfigError, match="DB_POOLER='session' is not one of: none, transaction"):
-        engine_settings({"DB_POOLER": "session"})
+        Config({"DB_POOLER": "session"})
 
 
 @pytest.fixture

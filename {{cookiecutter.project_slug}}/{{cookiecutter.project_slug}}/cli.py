@@ -13,10 +13,9 @@ from flask_migrate import upgrade
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from .context import app_context
-from .database import db, ping_databases
+from .database import Base, db, ping_databases
 from .diagnostics import database_status
 from .provisioning import DatabaseCreationError, create_missing_database
-from .users.models import User
 from .users.sample import sample_users
 from .users.service import add_users
 
@@ -131,8 +130,9 @@ def db_status_command() -> None:
 
 
 def shell_context() -> dict[str, object]:
-    """Names ready to use in ``flask shell``."""
-    return {"db": db, "User": User}
+    """Names ready to use in ``flask shell``: ``db`` and every model, by its class name."""
+    models = {mapper.class_.__name__: mapper.class_ for mapper in Base.registry.mappers}
+    return {"db": db, **models}
 
 
 def init_app(app: Flask) -> None:

@@ -1,182 +1,165 @@
 """Settings: one class per environment, chosen by ``APP_ENV``.
 
-Values come from the process environment, then from ``.env`` (loaded by the factory); the
-environment wins. Each class reads the environment when it is instantiated, not at import, so
-tests can build a config from a plain dict.
+Each class is a pydantic-settings model (see :mod:`.settings` for the rules): a field is the
+variable of the same name, with its type and default; an environment changes a default by
+declaring the field again. A class reads the process environment, then ``.env``, when it is
+built, not at import, so tests can build a config from a plain dict: ``TestingConfig({...})``.
+What follows from the variables (the URL with its driver, engine options, extra databases) is
+worked out once, as the class is built.
+
+A new setting is one line in :class:`Config` (``NAME: type = default``), a line in
+``.env.example`` and a row in the README's table; Flask and the app then find it as
+``app.config["NAME"]``.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
-from ipaddress import IPv4Network, IPv6Network, ip_network
-from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BeforeValidator, Field, PrivateAttr
 
 from .engine import EngineSettings, engine_options, normalise_url
 from .pooler import POOLERS
-from .production import is_on, unsafe_settings
-from .transactions import parse_commit_mode
+from .production import unsafe_settings
+from .server import default_workers
+from .settings import (
+    PROJECT_ROOT,
+    ConfigError,
+    Count,
+    Flag,
+    Networks,
+    Positive,
+    Settings,
+    choice,
+    every_variable,
+    parse_networks,
+)
+from .transactions import CommitMode
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["CONFIGS", "Config", "ConfigError", "config_for"]
+
 TEST_DATABASE = "{{ cookiecutter.project_slug }}_test"  # on the local server; see TestingConfig
 BIND_VARIABLE = re.compile(r"DATABASE_URL_([A-Z][A-Z0-9_]*)")
-
-
-class ConfigError(RuntimeError):
-    """A setting is missing or malformed; the message says which and what to set."""
-
-
-def env_int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
-    """Read an integer setting, failing with a message that names the variable."""
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}.") from None
-    if value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}, got {value}.")
-    return value
-
-
-def env_flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
-    """A yes/no setting (see ``is_on``), ``default`` when unset or empty."""
-    return is_on(env, name) if env.get(name, "").strip() else default
-
-
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LogFormat = Annotated[str, BeforeValidator(choice("text", "json"))]
+LogLevel = Annotated[str, BeforeValidator(choice(*LOG_LEVELS))]
+Pooler = Annotated[str, BeforeValidator(choice(*POOLERS))]
+Mode = Annotated[CommitMode, BeforeValidator(choice(*CommitMode))]
 
 
-def env_choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
-    """Read a setting that must be one of ``choices`` (in any case); the error lists them."""
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    for choice in choices:
-        if raw.lower() == choice.lower():
-            return choice
-    raise ConfigError(f"{name}={raw!r} is not one of: {', '.join(choices)}.")
+class Config(Settings):
+    """Settings shared by every environment (the README's table lists them)."""
 
-
-Networks = tuple[IPv4Network | IPv6Network, ...]
-
-
-def env_networks(env: Mapping[str, str], name: str, default: str) -> Networks:
-    """Read addresses or ranges (CIDR) separated by commas; the error shows the form."""
-    raw = env.get(name) or default
-    try:
-        parts = [part.strip() for part in raw.split(",") if part.strip()]
-        return tuple(ip_network(part, strict=False) for part in parts)
-    except ValueError as error:
-        raise ConfigError(
-            f"{name}={raw!r} is not a list of addresses or ranges such as "
-            f"'127.0.0.0/8, 10.0.0.0/8': {error}."
-        ) from None
-
-
-def engine_settings(env: Mapping[str, str], hide_parameters: bool = True) -> EngineSettings:
-    """Connection settings from ``DB_*`` variables; each database takes what applies to it."""
-    return EngineSettings(
-        hide_parameters=hide_parameters,
-        pool_size=env_int(env, "DB_POOL_SIZE", 5, minimum=1),
-        max_overflow=env_int(env, "DB_MAX_OVERFLOW", 10),
-        pool_timeout=env_int(env, "DB_POOL_TIMEOUT", 10, minimum=1),
-        pool_recycle=env_int(env, "DB_POOL_RECYCLE", 1800, minimum=1),
-        connect_timeout=env_int(env, "DB_CONNECT_TIMEOUT", 5, minimum=1),
-        statement_timeout_ms=env_int(env, "DB_STATEMENT_TIMEOUT_MS", 30_000),
-        pooler=env_choice(env, "DB_POOLER", POOLERS, "none"),
-        ping_idle_seconds=env_int(env, "DB_PING_IDLE_SECONDS", 5),
-        sqlite_busy_timeout_ms=env_int(env, "DB_BUSY_TIMEOUT_MS", 5_000),
-        application_name=env.get("DB_APPLICATION_NAME") or "{{ cookiecutter.project_slug }}",
-    )
-
-
-def bind_urls(env: Mapping[str, str]) -> dict[str, str]:
-    """Extra databases: ``DATABASE_URL_<NAME>`` becomes the bind key ``<name>``."""
-    binds = {}
-    for name, url in env.items():
-        match = BIND_VARIABLE.fullmatch(name)
-        if match and url.strip():
-            binds[match.group(1).lower()] = normalise_url(url, name)
-    return binds
-
-
-def default_workers() -> int:
-    """gunicorn's worker count when ``WEB_CONCURRENCY`` is unset: two per usable CPU, plus
-    one, at most eight."""
-    usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
-    cpus = len(usable) if usable else os.cpu_count()
-    return min(2 * (cpus or 1) + 1, 8)
-
-
-class Config:
-    """Settings shared by every environment."""
-
-    ENV_NAME = "base"
+    ENV_NAME: ClassVar[str] = "base"
     # The name the pages show. Only \ and " are escaped: the pre-gen hook refuses line breaks.
-    PROJECT_NAME = "{{ cookiecutter.project_name | replace('\\', '\\\\') | replace('"', '\\"') }}"
-    DEBUG = False
-    TESTING = False
-    SQLALCHEMY_TRACK_MODIFICATIONS = False
-    DEFAULT_DATABASE_URL = "sqlite:///app.db"
-    DEFAULT_LOG_FORMAT = "text"
-    DEFAULT_HSTS_MAX_AGE = 0  # seconds; 0 sends no Strict-Transport-Security header
-    DEFAULT_DOCS_ENABLED = True  # /docs; production serves it only when asked
+    PROJECT_NAME: ClassVar[str] = "{{ cookiecutter.project_name | replace('\\', '\\\\') | replace('"', '\\"') }}"
+    TESTING: ClassVar[bool] = False
+    SQLALCHEMY_TRACK_MODIFICATIONS: ClassVar[bool] = False
     # Bound values of a failed statement are left out of its error (and so of the logs).
-    HIDE_SQL_PARAMETERS = True
-    SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
+    HIDE_SQL_PARAMETERS: ClassVar[bool] = True
+    SESSION_COOKIE_HTTPONLY: ClassVar[bool] = True
+    SESSION_COOKIE_SAMESITE: ClassVar[str] = "Lax"
+
+    SECRET_KEY: str = ""
+    FLASK_DEBUG: Flag = False  # Flask's debug mode, for `flask run` and gunicorn alike
+    DATABASE_URL: str = "sqlite:///app.db"
+    DATABASE_COMMIT_MODE: Mode = CommitMode("{{ cookiecutter.commit_mode }}")
+    MAX_CONTENT_LENGTH: Positive = 1024 * 1024
+    TRUSTED_PROXIES: Count = 0
+    TRUSTED_PROXY_HOST: Count = 0
+    TRUSTED_PROXY_PREFIX: Count = 0
+    HSTS_MAX_AGE: Count = 0  # seconds; 0 sends no Strict-Transport-Security header
+    LOG_FORMAT: LogFormat = "text"
+    LOG_LEVEL: LogLevel = "INFO"
+    SLOW_QUERY_MS: Count = 500
+    # /metrics (see metrics/); gunicorn.conf.py turns it on when serving production.
+    METRICS_ENABLED: Flag = False
+    METRICS_ALLOW: Networks = Field(default_factory=lambda: parse_networks("127.0.0.0/8, ::1"))
+    # The API's document (openapi/): /openapi.json unless turned off, and the /docs page.
+    OPENAPI_ENABLED: Flag = True
+    DOCS_ENABLED: Flag = True  # production serves /docs only when asked
+    MIGRATIONS_DIR: str = str(PROJECT_ROOT / "migrations")
+    MIGRATION_STATEMENT_TIMEOUT_MS: Count = 0
+    MIGRATION_LOCK_TIMEOUT_MS: Count = 5_000
+    WEB_CONCURRENCY: Positive = Field(default_factory=default_workers)
+    ALLOW_SQLITE_IN_PRODUCTION: Flag = False
+    # Connections: each database takes what applies to it (see engine.py).
+    DB_POOL_SIZE: Positive = 5
+    DB_MAX_OVERFLOW: Count = 10
+    DB_POOL_TIMEOUT: Positive = 10
+    DB_POOL_RECYCLE: Positive = 1800
+    DB_CONNECT_TIMEOUT: Positive = 5
+    DB_STATEMENT_TIMEOUT_MS: Count = 30_000
+    DB_POOLER: Pooler = "none"
+    DB_PING_IDLE_SECONDS: Count = 5
+    DB_BUSY_TIMEOUT_MS: Count = 5_000
+    DB_APPLICATION_NAME: str = "{{ cookiecutter.project_slug }}"
+    # Background jobs (README, "Jobs"): the queue chosen when the project was made.
+    JOB_QUEUE: ClassVar[str] = "{{ cookiecutter.job_queue }}"
+    REDIS_URL: str = "redis://localhost:6379/0"
+    JOB_QUEUE_NAME: str = "{{ cookiecutter.project_slug }}"
+    JOB_EAGER: Flag = False  # run each job at once, in the process that sends it
+    JOB_LEASE_SECONDS: Positive = 300
+    JOB_RESEND_SECONDS: Positive = 30
+    JOB_RETRIES: Count = 5
+    JOB_RETRY_BACKOFF_MS: Positive = 200
+    JOB_BROKER_TIMEOUT_MS: Positive = 1000
+
+    _url: str = PrivateAttr()
+    _engine: EngineSettings = PrivateAttr()
+    _binds: dict[str, str] = PrivateAttr()
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        env = os.environ if env is None else env
-        self.SECRET_KEY = env.get("SECRET_KEY", "")
-        self.MAX_CONTENT_LENGTH = env_int(env, "MAX_CONTENT_LENGTH", 1024 * 1024, minimum=1)
-        self.TRUSTED_PROXIES = env_int(env, "TRUSTED_PROXIES", 0)
-        self.TRUSTED_PROXY_HOST = env_int(env, "TRUSTED_PROXY_HOST", 0)
-        self.TRUSTED_PROXY_PREFIX = env_int(env, "TRUSTED_PROXY_PREFIX", 0)
-        self.HSTS_MAX_AGE = env_int(env, "HSTS_MAX_AGE", self.DEFAULT_HSTS_MAX_AGE)
-        self.LOG_FORMAT = env_choice(env, "LOG_FORMAT", ("text", "json"), self.DEFAULT_LOG_FORMAT)
-        self.LOG_LEVEL = env_choice(env, "LOG_LEVEL", LOG_LEVELS, "INFO")
-        self.SLOW_QUERY_MS = env_int(env, "SLOW_QUERY_MS", 500)
-        # /metrics (see metrics/); gunicorn.conf.py turns it on when serving production.
-        self.METRICS_ENABLED = is_on(env, "METRICS_ENABLED")
-        self.METRICS_ALLOW = env_networks(env, "METRICS_ALLOW", "127.0.0.0/8, ::1")
-        # The API's document (openapi/): /openapi.json unless turned off, and the /docs page.
-        self.OPENAPI_ENABLED = env_flag(env, "OPENAPI_ENABLED", default=True)
-        self.DOCS_ENABLED = env_flag(env, "DOCS_ENABLED", default=self.DEFAULT_DOCS_ENABLED)
-        commit_mode = env.get("DATABASE_COMMIT_MODE", "{{ cookiecutter.commit_mode }}")
-        self.DATABASE_COMMIT_MODE = parse_commit_mode(commit_mode)
-        self.MIGRATIONS_DIR = env.get("MIGRATIONS_DIR") or str(PROJECT_ROOT / "migrations")
-        self.MIGRATION_STATEMENT_TIMEOUT_MS = env_int(env, "MIGRATION_STATEMENT_TIMEOUT_MS", 0)
-        self.MIGRATION_LOCK_TIMEOUT_MS = env_int(env, "MIGRATION_LOCK_TIMEOUT_MS", 5_000)
-        self.WEB_CONCURRENCY = env_int(env, "WEB_CONCURRENCY", default_workers(), minimum=1)
-        settings = engine_settings(env, self.HIDE_SQL_PARAMETERS)
-        self.ENGINE_SETTINGS = settings
-        url = normalise_url(env.get("DATABASE_URL") or self.DEFAULT_DATABASE_URL)
-        self.SQLALCHEMY_DATABASE_URI = url
-        self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = engine_options(url, settings)
-        # Flask-SQLAlchemy gives binds only their own options, so each carries its own.
-        self.SQLALCHEMY_BINDS: dict[str, Any] = {
-            key: {"url": bind_url, **engine_options(bind_url, settings)}
-            for key, bind_url in bind_urls(env).items()
-        }
-        self.read_job_settings(env)
+        super().__init__(env)
+        self._url = normalise_url(self.DATABASE_URL)
+        self._engine = EngineSettings(
+            hide_parameters=self.HIDE_SQL_PARAMETERS,
+            pool_size=self.DB_POOL_SIZE,
+            max_overflow=self.DB_MAX_OVERFLOW,
+            pool_timeout=self.DB_POOL_TIMEOUT,
+            pool_recycle=self.DB_POOL_RECYCLE,
+            connect_timeout=self.DB_CONNECT_TIMEOUT,
+            statement_timeout_ms=self.DB_STATEMENT_TIMEOUT_MS,
+            pooler=self.DB_POOLER,
+            ping_idle_seconds=self.DB_PING_IDLE_SECONDS,
+            sqlite_busy_timeout_ms=self.DB_BUSY_TIMEOUT_MS,
+            application_name=self.DB_APPLICATION_NAME,
+        )
+        variables = self.bind_variables(every_variable(env))
+        self._binds = {name: normalise_url(url, name) for name, url in variables.items()}
 
-    def read_job_settings(self, env: Mapping[str, str]) -> None:
-        """Background jobs (README, "Jobs"): the queue chosen when the project was made."""
-        self.JOB_QUEUE = "{{ cookiecutter.job_queue }}"
-        self.REDIS_URL = env.get("REDIS_URL") or "redis://localhost:6379/0"
-        self.JOB_QUEUE_NAME = env.get("JOB_QUEUE_NAME") or "{{ cookiecutter.project_slug }}"
-        # Run each job in the process that sends it, at once (the tests' default).
-        self.JOB_EAGER = is_on(env, "JOB_EAGER") if "JOB_EAGER" in env else self.TESTING
-        self.JOB_LEASE_SECONDS = env_int(env, "JOB_LEASE_SECONDS", 300, minimum=1)
-        self.JOB_RESEND_SECONDS = env_int(env, "JOB_RESEND_SECONDS", 30, minimum=1)
-        self.JOB_RETRIES = env_int(env, "JOB_RETRIES", 5)
-        self.JOB_RETRY_BACKOFF_MS = env_int(env, "JOB_RETRY_BACKOFF_MS", 200, minimum=1)
-        self.JOB_BROKER_TIMEOUT_MS = env_int(env, "JOB_BROKER_TIMEOUT_MS", 1000, minimum=1)
+    def bind_variables(self, env: Mapping[str, str]) -> dict[str, str]:
+        """Extra databases: each ``DATABASE_URL_<NAME>`` that is set, by its variable."""
+        return {name: url for name, url in env.items() if BIND_VARIABLE.fullmatch(name) and url}
+
+    @property
+    def DEBUG(self) -> bool:
+        return self.FLASK_DEBUG
+
+    @property
+    def SQLALCHEMY_DATABASE_URI(self) -> str:
+        return self._url
+
+    @property
+    def ENGINE_SETTINGS(self) -> EngineSettings:
+        return self._engine
+
+    @property
+    def SQLALCHEMY_ENGINE_OPTIONS(self) -> dict[str, Any]:
+        return engine_options(self._url, self._engine)
+
+    @property
+    def SQLALCHEMY_BINDS(self) -> dict[str, Any]:
+        """Flask-SQLAlchemy gives binds only their own options, so each carries its own."""
+        return {
+            name.removeprefix("DATABASE_URL_").lower(): {
+                "url": url,
+                **engine_options(url, self._engine),
+            }
+            for name, url in self._binds.items()
+        }
 
     def as_dict(self) -> dict[str, Any]:
         """The upper-case settings, as ``app.config.from_mapping`` takes them."""
@@ -185,56 +168,57 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    """Local development: debug on, SQLite file in ``instance/`` unless told otherwise."""
+    """Local development: debug mode (and ``flask run``'s reloader) on, SQLite in ``instance/``."""
 
     ENV_NAME = "development"
-    DEBUG = True
     HIDE_SQL_PARAMETERS = False  # a failed statement's error shows the values it was given
+    FLASK_DEBUG: Flag = True
 
 
 class TestingConfig(Config):
-    """The test suite: ``TEST_DATABASE_URL`` or a test database of the project's kind."""
+    """The test suite: ``TEST_DATABASE_URL`` or a test database of the project's kind.
+
+    Tests never touch the databases the app is configured for: ``DATABASE_URL`` is not read,
+    and each ``DATABASE_URL_<NAME>`` is in-memory SQLite unless ``TEST_DATABASE_URL_<NAME>``
+    names another.
+    """
 
     ENV_NAME = "testing"
     TESTING = True
 {%- if cookiecutter.database == "postgresql" %}
-    DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/" + TEST_DATABASE
+    DEFAULT_DATABASE_URL: ClassVar[str] = (
+        "postgresql+psycopg://postgres@127.0.0.1:5432/" + TEST_DATABASE
+    )
 {%- elif cookiecutter.database == "mysql" %}
-    DEFAULT_DATABASE_URL = "mysql+pymysql://root@127.0.0.1:3306/" + TEST_DATABASE
+    DEFAULT_DATABASE_URL: ClassVar[str] = "mysql+pymysql://root@127.0.0.1:3306/" + TEST_DATABASE
 {%- else %}
-    DEFAULT_DATABASE_URL = "sqlite://"  # the test fixtures make it a file of their own
+    DEFAULT_DATABASE_URL: ClassVar[str] = "sqlite://"  # the test fixtures make it a file
 {%- endif %}
+    SECRET_KEY: str = "testing-secret-key-that-is-long-enough-to-pass"  # noqa: S105
+    JOB_EAGER: Flag = True
+    DATABASE_URL: str = Field(DEFAULT_DATABASE_URL, validation_alias="TEST_DATABASE_URL")
 
-    def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        source = os.environ if env is None else env
-        # Tests never touch the databases the app is configured for: every DATABASE_URL* is
-        # replaced by its TEST_DATABASE_URL* counterpart (in-memory SQLite when there is none).
-        test_env = {k: v for k, v in source.items() if not k.startswith("DATABASE_URL")}
-        for name in source:
-            if name.startswith("DATABASE_URL_"):
-                test_env[name] = "sqlite://"
-        for name, value in source.items():
-            if name.startswith("TEST_DATABASE_URL") and value:
-                test_env[name.removeprefix("TEST_")] = value
-        test_env.setdefault("SECRET_KEY", "testing-secret-key-that-is-long-enough-to-pass")
-        super().__init__(test_env)
+    def bind_variables(self, env: Mapping[str, str]) -> dict[str, str]:
+        binds = dict.fromkeys(super().bind_variables(env), "sqlite://")
+        tested = {name[5:]: url for name, url in env.items() if name.startswith("TEST_")}
+        return binds | super().bind_variables(tested)
 
 
 class ProductionConfig(Config):
     """Production: settings must come from the environment, and unsafe ones stop the start."""
 
     ENV_NAME = "production"
-    DEFAULT_LOG_FORMAT = "json"
-    DEFAULT_HSTS_MAX_AGE = 365 * 24 * 3600
-    DEFAULT_DOCS_ENABLED = False
-    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_SECURE: ClassVar[bool] = True
+    LOG_FORMAT: LogFormat = "json"
+    HSTS_MAX_AGE: Count = 365 * 24 * 3600
+    DOCS_ENABLED: Flag = False
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        env = os.environ if env is None else env
         super().__init__(env)
-        urls = {"DATABASE_URL": self.SQLALCHEMY_DATABASE_URI}
-        urls |= {f"DATABASE_URL_{k.upper()}": b["url"] for k, b in self.SQLALCHEMY_BINDS.items()}
-        problems = unsafe_settings(env, urls)
+        urls = {"DATABASE_URL": self._url, **self._binds}
+        problems = unsafe_settings(
+            self.SECRET_KEY, self.FLASK_DEBUG, self.ALLOW_SQLITE_IN_PRODUCTION, urls
+        )
         if problems:
             raise ConfigError("Refusing to start in production. " + " ".join(problems))
 
@@ -244,13 +228,16 @@ CONFIGS: dict[str, type[Config]] = {
 }
 
 
+class Environment(Settings):
+    """``APP_ENV``: which of :data:`CONFIGS` to build."""
+
+    APP_ENV: Annotated[str | None, BeforeValidator(choice(*sorted(CONFIGS)))] = None
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(env)  # declared for type checkers, which see only its own fields
+
+
 def config_for(env: Mapping[str, str] | None = None, default: str = "development") -> Config:
     """Build the config class that ``APP_ENV`` names (``default`` when unset)."""
-    env = os.environ if env is None else env
-    name = (env.get("APP_ENV", "").strip() or default).lower()
-    try:
-        config_class = CONFIGS[name]
-    except KeyError:
-        valid = ", ".join(sorted(CONFIGS))
-        raise ConfigError(f"APP_ENV={name!r} is not one of: {valid}.") from None
-    return config_class(env)
+    name = Environment(env).APP_ENV or default
+    return CONFIGS[name](env)

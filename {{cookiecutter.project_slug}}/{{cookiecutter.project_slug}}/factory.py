@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
-from dotenv import load_dotenv
 from flask import Flask
 
 from . import cli, csrf, database, errors, inputs, jobs, logs, openapi, request_commit, security
@@ -20,9 +20,10 @@ def create_app(
 ) -> Flask:
     """Build the app. ``config`` is a config object, a mapping of overrides, or None.
 
-    With None (as ``flask``, ``manage.py`` and ``wsgi.py`` call it), ``.env`` is loaded and
-    ``APP_ENV`` picks the config class, ``default_env`` when it is unset (``wsgi.py`` passes
-    ``production``). A bad setting read there ends the process with its message alone.
+    With None (as ``flask``, ``manage.py`` and ``wsgi.py`` call it), the environment and
+    ``.env`` are read and ``APP_ENV`` picks the config class, ``default_env`` when it is unset
+    (``wsgi.py`` passes ``production``). A bad setting read there ends the process with its
+    message alone.
     """
     app = request_commit.App(__name__, instance_relative_config=True)
     app.config.from_mapping(load_config(config, default_env))
@@ -68,10 +69,12 @@ def load_config(
     """
     if isinstance(config, Config):
         return config.as_dict()
-    load_dotenv(override=False)
     try:
         settings = config_for(default=default_env).as_dict()
-    except (ConfigError, ValueError) as error:  # ValueError: a URL or mode that does not parse
+    except ValueError as error:  # a ConfigError, or a database URL that does not parse
         raise SystemExit(f"Error: {error}") from None
+    # `flask run` picks its reloader and debugger from FLASK_DEBUG once it has built the app:
+    # written back as `flask --debug` writes it, so the server does what the settings say.
+    os.environ["FLASK_DEBUG"] = "1" if settings["DEBUG"] else "0"
     settings.update(config or {})
     return settings

@@ -1,4 +1,5 @@
-"""Reading what a request carries, for every feature: row ids in URLs and JSON bodies.
+"""Reading what a request carries, for every feature: row ids in URLs, JSON bodies, and the
+pattern check a schema's text fields share with the API's document (:func:`matching`).
 
 ``<id:name>`` in a route matches any run of ASCII digits, so every method finds its route; an
 id no row can have is a 404 there, before the view or the database is reached.
@@ -6,10 +7,11 @@ id no row can have is a 404 there, before the view or the database is reached.
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 
 from flask import Flask, request
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, ValidationError
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
@@ -22,6 +24,19 @@ MAX_ID = 2_147_483_647
 MAX_JSON_DEPTH = 100
 TOO_DEEP = f"The JSON body nests arrays or objects more than {MAX_JSON_DEPTH} levels deep."
 Schema = TypeVar("Schema", bound=BaseModel)
+
+
+def matching(pattern: str, message: str) -> Any:
+    """Metadata for a string field: ``pattern`` in the document, and the same check in the app,
+    with ``message`` as its error instead of the pattern itself."""
+    compiled = re.compile(pattern)
+
+    def check(text: str) -> str:
+        if not compiled.fullmatch(text):
+            raise ValueError(message)
+        return text
+
+    return AfterValidator(check)
 
 
 class IdConverter(BaseConverter):

@@ -7,15 +7,15 @@ Statements slower than ``SLOW_QUERY_MS`` are logged with their duration.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from datetime import UTC, datetime
-from typing import Any, TextIO, cast
+from typing import TextIO, cast
 from uuid import uuid4
 
 from flask import Flask, Response, g, has_request_context, request
 from flask.logging import default_handler, wsgi_errors_stream
+from pythonjsonlogger.json import JsonFormatter
 
 from .database import db
 from .queries import QueryObserver, observe_queries
@@ -25,8 +25,9 @@ REQUEST_ID_HEADER = "X-Request-ID"
 SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:=+/-]{1,128}")
 HANDLER_NAME = __name__  # names the root handler installed here, replaced on each new setup
 TEXT_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
-# Attributes every LogRecord has; anything else on a record was passed as ``extra``.
-RECORD_ATTRIBUTES = {*vars(logging.makeLogRecord({})), "message", "asctime"}
+# JSON lines: these record attributes first, under these names; then what was passed as
+# ``extra`` (the request id among them), then the traceback.
+JSON_FIELDS = {"asctime": "time", "levelname": "level", "name": "logger", "exc_info": "exception"}
 STATEMENT_CHARS = 500
 
 logger = logging.getLogger(__name__)
@@ -41,20 +42,14 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, extras and the traceback."""
+class JsonLineFormatter(JsonFormatter):
+    """One JSON object per line (python-json-logger), its time in UTC to the millisecond."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        line: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        line |= {k: v for k, v in vars(record).items() if k not in RECORD_ATTRIBUTES}
-        if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str)
+    def __init__(self) -> None:
+        super().__init__(["asctime", "levelname", "name", "message"], rename_fields=JSON_FIELDS)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
 
 
 def configure_logging(log_format: str, level: str) -> None:
@@ -66,7 +61,7 @@ def configure_logging(log_format: str, level: str) -> None:
     handler = logging.StreamHandler(cast(TextIO, wsgi_errors_stream))
     handler.name = HANDLER_NAME
     if log_format == "json":
-        handler.setFormatter(JsonFormatter())
+        handler.setFormatter(JsonLineFormatter())
     else:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT, defaults={"request_id": "-"}))
     handler.addFilter(RequestIdFilter())

@@ -16,12 +16,6 @@ MIN_SECRET_LENGTH = 32
 MIN_DISTINCT_CHARACTERS = 8
 PLACEHOLDER = "change-me"  # the SECRET_KEY in .env.example
 KEY_RECIPE = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
-FALSE_WORDS = {"", "0", "false", "no", "off"}
-
-
-def is_on(env: Mapping[str, str], name: str) -> bool:
-    """A yes/no setting: anything but empty, 0, false, no or off means yes."""
-    return env.get(name, "").strip().lower() not in FALSE_WORDS
 
 
 def secret_key_problem(secret: str) -> str | None:
@@ -53,14 +47,16 @@ def sqlite_problem(variable: str, url: str) -> str | None:
     )
 
 
-def unsafe_settings(env: Mapping[str, str], database_urls: Mapping[str, str]) -> list[str]:
+def unsafe_settings(
+    secret_key: str, debug: bool, allow_sqlite: bool, database_urls: Mapping[str, str]
+) -> list[str]:
     """Every reason not to serve production traffic with these settings, as instructions.
 
     ``database_urls`` maps each URL's variable name (``DATABASE_URL``, ...) to its value.
     """
-    problems = [secret_key_problem(env.get("SECRET_KEY", ""))]
-    if is_on(env, "FLASK_DEBUG"):
+    problems = [secret_key_problem(secret_key)]
+    if debug:
         problems.append("FLASK_DEBUG is on, which exposes a debugger. Unset it or set it to 0.")
-    if not is_on(env, "ALLOW_SQLITE_IN_PRODUCTION"):
+    if not allow_sqlite:
         problems += [sqlite_problem(name, url) for name, url in database_urls.items()]
     return [problem for problem in problems if problem]

@@ -46,15 +46,6 @@ class CommitMode(StrEnum):
         return False
 
 
-def parse_commit_mode(raw: str) -> CommitMode:
-    """Read ``DATABASE_COMMIT_MODE``; an unknown value names the valid ones."""
-    try:
-        return CommitMode(raw.strip().lower())
-    except ValueError:
-        valid = ", ".join(mode.value for mode in CommitMode)
-        raise ValueError(f"DATABASE_COMMIT_MODE={raw!r} is not one of: {valid}.") from None
-
-
 def request_decides(session: Session) -> bool:
     """Whether ``session`` is a request's whose status has yet to decide its commit."""
     return (

@@ -13,8 +13,8 @@ from flask import Blueprint, Response, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from ..config import Networks
 from ..errors import problem
+from ..settings import Networks
 
 bp = Blueprint("metrics", __name__)
 EXTENSION = "metrics"

@@ -7,8 +7,6 @@ app never disagree about a value.
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
 from typing import Annotated, Any, NotRequired
 
 from pydantic import (
@@ -22,7 +20,9 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
+from ..inputs import matching
 from ..jobs.models import JobState
+from ..times import as_utc
 from .models import EMAIL_LENGTH, NAME_LENGTH
 
 # Letters beyond ASCII that emails may hold: Latin-1 and Latin Extended-A/B, without the
@@ -41,19 +41,6 @@ WHITESPACE = (
 # At least one character that is not whitespace, and no NUL anywhere: PostgreSQL cannot store
 # NUL in a text column, so no database gets one.
 NAME_PATTERN = f"^[^\\x00]*[^\\x00{WHITESPACE}][^\\x00]*$"
-
-
-def matching(pattern: str, message: str) -> Any:
-    """Metadata for a string field: ``pattern`` in the document, and the same check in the app,
-    with ``message`` as its error instead of the pattern itself."""
-    compiled = re.compile(pattern)
-
-    def check(text: str) -> str:
-        if not compiled.fullmatch(text):
-            raise ValueError(message)
-        return text
-
-    return AfterValidator(check)
 
 
 def stripped(text: str) -> str:
@@ -158,11 +145,6 @@ class ImportRequest(BaseModel):
 def normalise_email(email: str) -> str:
     """Emails are unique regardless of case."""
     return email.lower()
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Databases without time zone support hand back naive UTC times."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def user_json(row: Any) -> UserJSON:

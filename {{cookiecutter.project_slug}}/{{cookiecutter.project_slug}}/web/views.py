@@ -9,9 +9,9 @@ from werkzeug.wrappers import Response
 
 from ..errors import Conflict
 from ..pagination import page_count, page_request
+from ..times import as_utc
 from ..transactions import commit_now
 from ..users import service
-from ..users.schemas import as_utc
 from .forms import UserForm
 from .status import database_status
 

@@ -1,7 +1,7 @@
 """Throughput of the baked users API against the raw-driver floor, measured in one run.
 
     python -m benchmarks.api [--databases postgresql,sqlite] [--rows 10000] [--seconds 4]
-        [--clients 8] [--rounds 2] [--scale 1000,100000,1000000] [--startup-runs 5]
+        [--clients 8] [--rounds 2] [--scale 1000,100000,1000000] [--startup-runs 9]
         [--seed-rows 100000] [--output FILE]
 
 For each database (PostgreSQL, and SQLite as a file in WAL mode): bakes a project, seeds
@@ -210,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2, help="floor/app alternations")
     parser.add_argument("--scale", default="1000,100000,1000000", help="list pages by rows")
     parser.add_argument("--fixture-tests", type=int, default=200, help="tests of each kind")
-    parser.add_argument("--startup-runs", type=int, default=5, help="runs of each command")
+    parser.add_argument("--startup-runs", type=int, default=9, help="runs of each command")
     parser.add_argument("--seed-rows", type=int, default=100_000, help="users seeded each way")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)

@@ -108,3 +108,30 @@ def test_a_bad_setting_ends_a_command_with_its_message_alone(
 def test_a_database_that_does_not_answer_ends_a_command_with_one_line(command: list[str]) -> None:
     result = start([FLASK, *command], DATABASE_URL=unreachable_database())
     assert_ends_with_the_message_alone(result, "Error: The database did not answer: ")
+
+
+# Imported only when used: start-up is paid by every command and every worker.
+OPTIONAL_MODULES = (
+    "prometheus_client",
+    "{{ cookiecutter.project_slug }}.metrics",
+    "{{ cookiecutter.project_slug }}.users.jobs",
+    "email_validator",  # by the API's schemas, at their first validation
+)
+HELP_AND_IMPORTED = (
+    "import runpy, sys\n"
+    "sys.argv = ['manage.py', '--help']\n"
+    "try:\n"
+    "    runpy.run_path('manage.py', run_name='__main__')\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "print(' '.join(sorted(sys.modules)))\n"
+)
+
+
+def test_help_imports_no_optional_part() -> None:
+    settings = {"APP_ENV": "production", **PRODUCTION_ENV}
+    result = start([sys.executable, "-c", HELP_AND_IMPORTED], **settings)
+    assert result.returncode == 0, result.stdout
+    assert "seed" in result.stdout  # the app was built: its commands are listed
+    imported = set(result.stdout.split())
+    assert [name for name in OPTIONAL_MODULES if name in imported] == []

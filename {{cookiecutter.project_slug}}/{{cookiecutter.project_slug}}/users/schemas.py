@@ -33,10 +33,15 @@ Name = Annotated[
 ]
 
 
+# ``defer_build``: each schema is built at its first validation, not when the app starts
+# (every command pays for start-up; building these imports the email validator, say).
+STRICT = ConfigDict(extra="forbid", strict=True, defer_build=True)
+
+
 class UserCreate(BaseModel):
     """Body of ``POST /api/users``; unknown fields are refused."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = STRICT
 
     email: Email
     name: Name
@@ -45,7 +50,7 @@ class UserCreate(BaseModel):
 class UserUpdate(BaseModel):
     """Body of ``PATCH /api/users/<id>``: any of the fields, at least one."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = STRICT
 
     email: Email | None = Field(default=None)
     name: Name | None = Field(default=None)

@@ -221,6 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"log on either side; {args.clients} keep-alive clients, {args.seconds:g} s per "
         f"endpoint, medians of {args.rounds} interleaved rounds; {args.rows:,} users.",
     ]  # fmt: skip
+    started_load = os.getloadavg()[0]
     startup: list[str] = []
     fixtures: list[str] = []
     seeds: list[str] = []
@@ -257,6 +258,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     report += ["", f"## Seed: {args.seed_rows:,} users, batches of 1,000", ""]
     report += [*SEED_HEADER, *seeds]
     report += ["", "## Start-up", "", *startup]
+    loads = f"{started_load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
+    report[2] += f" Load average (1 min): {loads}."
     text_ = "\n".join(report) + "\n"
     print(text_)
     args.output.write_text(text_)

@@ -12,7 +12,9 @@ request does is committed or rolled back as before, by the commit mode or the co
 of a function that writes is the one write this cannot see: run it as ``text()``.
 
 The statement timeout still applies: it is a setting of the connection. Behind a transaction
-pooler, where it is set per transaction (see ``.pooler``), reads keep their transactions.
+pooler, where it is set per transaction (see ``.pooler``), reads keep their transactions. An
+app that raises the isolation level (REPEATABLE READ, SERIALIZABLE: a transaction's reads then
+share one snapshot) must not install these events.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Throughput of the baked users API against the raw-driver floor, measured in one run.
 
     python -m benchmarks.api [--databases postgresql,sqlite] [--rows 10000] [--seconds 4]
-        [--clients 8] [--rounds 2] [--scale 1000,100000,1000000] [--startup-runs 5]
-        [--output FILE]
+        [--clients 8] [--rounds 2] [--scale 1000,100000,1000000] [--startup-runs 9]
+        [--seed-rows 100000] [--output FILE]
 
 For each database (PostgreSQL, and SQLite as a file in WAL mode): bakes a project, seeds
 ``--rows`` users, then serves the baked app and the floor (``benchmarks/floor``: Flask and the
@@ -14,7 +14,8 @@ second (answers with the expected status only), p50/p99 latency, the app/floor r
 database round trips the app makes per request, and the errors of each side.
 
 Then, in-process (``benchmarks/probe.py``): list pages at each ``--scale`` size; the per-test
-cost of the baked test fixtures (``benchmarks/fixtures.py``); and start-up.
+cost of the baked test fixtures (``benchmarks/fixtures.py``); ``seed`` against one ORM object
+per row (``benchmarks/seed.py``); and start-up.
 The report is printed and written to ``--output``.
 """
 
@@ -149,6 +150,24 @@ def probe(target: Target, root: Path, sizes: str) -> dict[str, dict[str, object]
     return parsed
 
 
+def seed_line(target: Target, root: Path, rows: int) -> str:
+    """Run ``seed.py`` in the project's virtualenv, on a database of its own: one report row."""
+    with database_url(target.database, root, f"seed{target.database[:2]}") as url:
+        command = [str(target.python), str(HERE / "seed.py"), PACKAGE, url, str(rows)]
+        result = run(command, target.project, {"PYTHONPATH": str(target.project)})
+    if result.returncode != 0:
+        raise SystemExit(f"The seed benchmark failed:\n{result.stdout}{result.stderr}")
+    seconds = json.loads(result.stdout.strip().splitlines()[-1])["seconds"]
+    seed, objects = seconds["seed"], seconds["one ORM object per row"]
+    return f"| {target.database} | {seed:.2f} | {objects:.2f} | {objects / seed:.1f} |"
+
+
+SEED_HEADER = [
+    "| database | `seed` s | one ORM object per row s | speed-up |",
+    "|---|---|---|---|",
+]
+
+
 def throughput_table(
     results: dict[str, list[dict[str, Measure]]], trips: dict[str, object]
 ) -> list[str]:
@@ -191,7 +210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2, help="floor/app alternations")
     parser.add_argument("--scale", default="1000,100000,1000000", help="list pages by rows")
     parser.add_argument("--fixture-tests", type=int, default=200, help="tests of each kind")
-    parser.add_argument("--startup-runs", type=int, default=5, help="runs of each command")
+    parser.add_argument("--startup-runs", type=int, default=9, help="runs of each command")
+    parser.add_argument("--seed-rows", type=int, default=100_000, help="users seeded each way")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
     command = "python -m benchmarks.api " + " ".join(argv if argv is not None else sys.argv[1:])
@@ -201,8 +221,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"log on either side; {args.clients} keep-alive clients, {args.seconds:g} s per "
         f"endpoint, medians of {args.rounds} interleaved rounds; {args.rows:,} users.",
     ]  # fmt: skip
+    started_load = os.getloadavg()[0]
     startup: list[str] = []
     fixtures: list[str] = []
+    seeds: list[str] = []
     root = Path(tempfile.mkdtemp(prefix="fdt-bench-"))
     try:
         for database in args.databases.split(","):
@@ -224,6 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             fixtures.append(
                 measure_fixtures(database, target.project, target.python, args.fixture_tests)
             )
+            seeds.append(seed_line(target, root, args.seed_rows))
     finally:
         shutil.rmtree(root, ignore_errors=True)
     report += [
@@ -232,7 +255,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "",
     ]
     report += [*FIXTURES_HEADER, *fixtures]
+    report += ["", f"## Seed: {args.seed_rows:,} users, batches of 1,000", ""]
+    report += [*SEED_HEADER, *seeds]
     report += ["", "## Start-up", "", *startup]
+    loads = f"{started_load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
+    report[2] += f" Load average (1 min): {loads}."
     text_ = "\n".join(report) + "\n"
     print(text_)
     args.output.write_text(text_)

@@ -58,32 +58,44 @@ def median_ms(request: Callable[[], Any], count: int) -> float:
     return statistics.median(times) * 1000
 
 
+def _open(dbapi_connection: Any) -> bool:
+    """Whether psycopg has a transaction open on this connection (0 is IDLE)."""
+    return bool(dbapi_connection.info.transaction_status)
+
+
 @contextmanager
 def round_trips(engine: Engine) -> Iterator[list[int]]:
-    """Count what the engine sends: statements, BEGIN (psycopg sends it on its own), COMMIT,
-    ROLLBACK and pings."""
+    """Count what reaches the server: statements, pings, and on PostgreSQL the BEGIN psycopg
+    sends before a statement outside a transaction (unless in autocommit mode) and a COMMIT
+    or ROLLBACK only where a transaction is open. SQLite's BEGIN, COMMIT and ROLLBACK are
+    statements of its own, counted too (in-process, not round trips)."""
     sent = [0]
+    postgresql = engine.dialect.name == "postgresql"
 
-    def one(*_: Any) -> None:
-        sent[0] += 1
+    def statement(connection: Any, *_: Any) -> None:
+        dbapi_connection = connection.connection.dbapi_connection
+        begins = postgresql and not dbapi_connection.autocommit and not _open(dbapi_connection)
+        sent[0] += 2 if begins else 1
 
-    names = ["before_cursor_execute", "commit", "rollback"]
-    if engine.dialect.name == "postgresql":
-        names.append("begin")
+    def ends(connection: Any) -> None:
+        if not postgresql or _open(connection.connection.dbapi_connection):
+            sent[0] += 1
+
     real_ping = engine.dialect.do_ping
 
     def ping(dbapi_connection: Any) -> bool:
-        one()
+        sent[0] += 1
         return real_ping(dbapi_connection)
 
-    for name in names:
-        event.listen(engine, name, one)
+    listeners = {"before_cursor_execute": statement, "commit": ends, "rollback": ends}
+    for name, listener in listeners.items():
+        event.listen(engine, name, listener)
     engine.dialect.do_ping = ping  # type: ignore[method-assign]
     try:
         yield sent
     finally:
-        for name in names:
-            event.remove(engine, name, one)
+        for name, listener in listeners.items():
+            event.remove(engine, name, listener)
         engine.dialect.do_ping = real_ping  # type: ignore[method-assign]
 
 

@@ -18,7 +18,7 @@ def test_a_short_benchmark_run_reports_every_endpoint(tmp_path: Path) -> None:
     output = tmp_path / "results.md"
     arguments = ["--databases", "sqlite", "--rows", "300", "--seconds", "1", "--clients", "2",
                  "--rounds", "1", "--scale", "1000", "--startup-runs", "1", "--fixture-tests", "3",
-                 "--output",
+                 "--seed-rows", "200", "--output",
                  str(output)]  # fmt: skip
     assert api.main(arguments) == 0
     report = output.read_text()
@@ -34,4 +34,8 @@ def test_a_short_benchmark_run_reports_every_endpoint(tmp_path: Path) -> None:
         rf"^\| 1,000 \| {NUMBER} \| {NUMBER} \| {NUMBER} \| {NUMBER} \|$", report, re.M
     )
     assert scale, report
+    assert re.search(rf"^\| sqlite( \| {NUMBER}){{7}} \|$", report, re.M), report  # fixtures
+    seed = re.search(rf"^\| sqlite \| {NUMBER} \| {NUMBER} \| {NUMBER} \|$", report, re.M)
+    assert seed, report
+    assert float(seed[3]) > 0  # the speed-up
     assert re.search(rf"\| ratio \| {NUMBER} \|", report), report

@@ -10,7 +10,7 @@ and may use ``db.engine.connect()`` like any other code.
   a request made through ``client`` gets its own context and session, as in production. After
   each request the body's session forgets what it had read, so it sees what the request
   committed.
-- After each test every table is emptied and its ids start again from 1.
+- After each test every table is emptied and its ids start again from 1 (``tables.py``).
 """
 
 from __future__ import annotations
@@ -32,8 +32,9 @@ from {{ cookiecutter.project_slug }} import create_app
 from {{ cookiecutter.project_slug }} import db as _db
 from {{ cookiecutter.project_slug }}.config import TestingConfig
 
-from .databases import new_database, run_database
-from .guards import dispose, empty_tables, leaked_connections, pending_changes
+from .databases import new_database, run_database, skip_sqlite_syncs
+from .guards import dispose, engines, leaked_connections, pending_changes
+from .tables import TableCleaner
 
 
 class TestClient(FlaskClient):
@@ -69,6 +70,7 @@ def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         variable = f"TEST_DATABASE_URL_{key.upper()}"
         wanted[variable] = os.environ.get(variable) or "sqlite://"
     folder = tmp_path_factory.mktemp("databases")
+    skip_sqlite_syncs()
     with ExitStack() as stack:
         yield {
             name: stack.enter_context(run_database(name, url, folder))
@@ -124,13 +126,26 @@ def test_body_app(app: Flask, build_app: Callable[..., Flask]) -> Flask:
     return build_app()
 
 
+@pytest.fixture(scope="session")
+def table_cleaners(app: Flask) -> Iterator[list[TableCleaner]]:
+    """One cleaner per database of the app: the default one and each bind's."""
+    cleaners = [
+        TableCleaner(engine, [table.name for table in _db.metadatas[key].sorted_tables])
+        for key, engine in engines(app).items()
+    ]
+    yield cleaners
+    for cleaner in cleaners:
+        cleaner.close()
+
+
 @pytest.fixture(autouse=True)
-def _fresh_tables(app: Flask, built_apps: list[Flask]) -> Iterator[None]:
+def _fresh_tables(table_cleaners: list[TableCleaner], built_apps: list[Flask]) -> Iterator[None]:
     """After each test: fail it if it left a connection checked out, then empty every table."""
     yield
     leaks = leaked_connections(built_apps)
     try:
-        empty_tables(app)  # may time out on a lock that a leaked connection holds
+        for cleaner in table_cleaners:
+            cleaner.empty()  # may time out on a lock that a leaked connection holds
     finally:
         if leaks:
             pytest.fail("Connections left checked out (close them): " + "; ".join(leaks))

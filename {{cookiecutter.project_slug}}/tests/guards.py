@@ -1,5 +1,4 @@
-"""What the suite does around tests: empty the tables, and check for leaked connections,
-pending changes and query counts."""
+"""What the suite checks around tests: leaked connections, pending changes, query counts."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
 from {{ cookiecutter.project_slug }} import db
@@ -40,50 +39,6 @@ def leaked_connections(apps: list[Flask]) -> list[str]:
         for engine in engines(app).values()
         if (count := checked_out(engine))
     ]
-
-
-def empty_tables(app: Flask) -> None:
-    """Delete every row of every table of ``app``, and start the ids from 1 again."""
-    for key, engine in engines(app).items():
-        names = [table.name for table in db.metadatas[key].sorted_tables]
-        if names:
-            with engine.begin() as connection:
-                EMPTY[engine.dialect.name](connection, names)
-
-
-# Emptying waits at most 5 s for a lock, such as one a connection a test leaked still holds.
-
-
-def _empty_postgresql(connection: Connection, names: list[str]) -> None:
-    connection.exec_driver_sql("SET LOCAL lock_timeout = '5s'")
-    # DELETE, not TRUNCATE: on tables of a test's few rows it is many times faster (TRUNCATE
-    # makes new files for each table and its indexes).
-    for name in reversed(names):
-        connection.exec_driver_sql(f"DELETE FROM {name}")  # noqa: S608 - the models' tables
-    connection.exec_driver_sql(RESTART_SEQUENCES)
-
-
-RESTART_SEQUENCES = (
-    "SELECT setval(quote_ident(schemaname) || '.' || quote_ident(sequencename), start_value, "
-    "false) "
-    "FROM pg_sequences WHERE schemaname = current_schema()"
-)
-
-
-def _empty_mysql(connection: Connection, names: list[str]) -> None:
-    connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0, lock_wait_timeout = 5")
-    for name in names:
-        connection.exec_driver_sql(f"TRUNCATE TABLE {name}")
-    connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1, lock_wait_timeout = DEFAULT")
-
-
-def _empty_sqlite(connection: Connection, names: list[str]) -> None:
-    # An INTEGER PRIMARY KEY counts on from the largest id left: none left, it starts at 1.
-    for name in reversed(names):
-        connection.exec_driver_sql(f"DELETE FROM {name}")  # noqa: S608 - the models' tables
-
-
-EMPTY = {"postgresql": _empty_postgresql, "mysql": _empty_mysql, "sqlite": _empty_sqlite}
 
 
 def pending_changes(session: Any) -> str | None:

@@ -164,3 +164,37 @@ def test_flask_run_debugs_and_reloads_as_the_settings_say(
     banner = flask_run_banner(**settings)
     assert f"Debug mode: {'on' if debug else 'off'}" in banner, banner
     assert ("Restarting with" in banner) is debug, banner  # the reloader
+
+
+# Imported only when used: start-up is paid by every command and every worker.
+OPTIONAL_MODULES = (
+    "prometheus_client",
+    "{{ cookiecutter.project_slug }}.metrics",
+    "email_validator",  # by the API's schemas, at their first validation
+    # The job queue's libraries: by a worker, or the first job sent.
+    "celery",
+    "rq",
+    "redis",
+    # The API's document and its page: at the first request for either.
+    "apispec",
+    "swagger_ui_bundle",
+    "{{ cookiecutter.project_slug }}.openapi.document",
+)
+HELP_AND_IMPORTED = (
+    "import runpy, sys\n"
+    "sys.argv = ['manage.py', '--help']\n"
+    "try:\n"
+    "    runpy.run_path('manage.py', run_name='__main__')\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "print(' '.join(sorted(sys.modules)))\n"
+)
+
+
+def test_help_imports_no_optional_part() -> None:
+    settings = {"APP_ENV": "production", **PRODUCTION_ENV}
+    result = start([sys.executable, "-c", HELP_AND_IMPORTED], **settings)
+    assert result.returncode == 0, result.stdout
+    assert "seed" in result.stdout  # the app was built: its commands are listed
+    imported = set(result.stdout.split())
+    assert [name for name in OPTIONAL_MODULES if name in imported] == []

@@ -6,11 +6,15 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from {{ cookiecutter.project_slug }} import db as _db
 from {{ cookiecutter.project_slug }}.users.models import User
+from {{ cookiecutter.project_slug }}.users.service import add_users
 
 from ..factories import UserFactory
 from ..guards import count_queries
@@ -72,3 +76,13 @@ def test_an_update_that_changes_nothing_still_finds_the_user(client: FlaskClient
     user = UserFactory(name="Ada")
     response = client.patch(f"/api/users/{user.id}", json={"name": "Ada"})
     assert response.status_code == 200
+
+
+def test_a_bulk_insert_is_held_to_the_table_constraints(db: Any) -> None:
+    UserFactory(email="taken@example.com")
+    db.session.commit()
+    rows = [{"email": "new@example.com", "name": "N"}, {"email": "taken@example.com", "name": "T"}]
+    with pytest.raises(IntegrityError):
+        add_users(rows)
+    db.session.rollback()
+    assert db.session.scalars(select(User.email)).all() == ["taken@example.com"]

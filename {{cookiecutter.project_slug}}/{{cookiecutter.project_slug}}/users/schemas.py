@@ -68,10 +68,15 @@ NAME_DESCRIPTION = (
 EMAIL_DESCRIPTION = "Unique regardless of case; kept in lower case."
 
 
+# ``defer_build``: each schema is built at its first validation, not when the app starts
+# (every command pays for start-up; building these imports the email validator, say).
+STRICT = ConfigDict(extra="forbid", strict=True, defer_build=True)
+
+
 class UserCreate(BaseModel):
     """Body of ``POST /api/users``; unknown fields are refused."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = STRICT
 
     email: Email = Field(description=EMAIL_DESCRIPTION)
     name: Name = Field(description=NAME_DESCRIPTION)
@@ -93,7 +98,7 @@ UNSET: Any = None
 class UserUpdate(BaseModel):
     """Body of ``PATCH /api/users/<id>``: any of the fields, at least one; none may be null."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_update_schema)
+    model_config = ConfigDict(**STRICT, json_schema_extra=_update_schema)
 
     email: Email = Field(default=UNSET, description=EMAIL_DESCRIPTION)
     name: Name = Field(default=UNSET, description=NAME_DESCRIPTION)
@@ -125,7 +130,7 @@ class ImportJSON(TypedDict):
 
 
 class ImportRow(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = STRICT
 
     email: Email
     name: Name
@@ -137,7 +142,7 @@ IMPORT_ROWS = 1000  # at most, per import
 class ImportRequest(BaseModel):
     """Body of ``POST /api/users/imports``: the users to create (a taken email is skipped)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = STRICT
 
     rows: list[ImportRow] = Field(min_length=1, max_length=IMPORT_ROWS)
 

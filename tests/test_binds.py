@@ -46,8 +46,10 @@ FEATURE = {
 
         from flask import Blueprint, request
         from sqlalchemy import func, select
+        from typing_extensions import TypedDict
 
         from ..database import db
+        from ..openapi import documented
         from ..transactions import transaction
         from ..users.models import User
         from .models import PageView
@@ -55,8 +57,14 @@ FEATURE = {
         bp = Blueprint("analytics", __name__, url_prefix="/api/page-views")
 
 
+        class CountJSON(TypedDict):
+            page_views: int
+
+
         @bp.post("")
-        def record() -> tuple[dict[str, int], int]:
+        @documented({201: CountJSON})
+        def record() -> tuple[CountJSON, int]:
+            """Record a page view and its visitor."""
             body = request.get_json()
             with transaction():
                 db.session.add(PageView(path=body["path"]))
@@ -65,7 +73,9 @@ FEATURE = {
 
 
         @bp.get("")
-        def count_views() -> dict[str, int]:
+        @documented({200: CountJSON})
+        def count_views() -> CountJSON:
+            """How many page views there are."""
             return {"page_views": count()}
 
 
@@ -100,6 +110,20 @@ TESTS = '''
             assert db.session.scalar(select(func.count()).select_from(PageView)) == 0
             assert client.get("/api/page-views").json == {{"page_views": 0}}
 '''
+
+
+# The baked tests a second database touches: the new feature's, the fixtures that empty and
+# check every database, migrations, the openapi document (a new route) and the users API.
+BIND_TESTS = (
+    "tests/analytics",
+    "tests/openapi",
+    "tests/users",
+    "tests/test_fixtures.py",
+    "tests/test_guards.py",
+    "tests/test_migrations.py",
+    "tests/test_diagnostics.py",
+    "tests/test_request_commit.py",
+)
 
 
 def add_analytics_feature(project: Path) -> None:
@@ -153,6 +177,8 @@ def test_a_second_database_end_to_end(tmp_path: Path, database: str) -> None:
         for command in (["upgrade"], ["check"], ["downgrade", "0001"], ["upgrade"]):
             result = run([flask, "db", *command], project, env)
             assert result.returncode == 0, f"db {command}: {result.stdout}{result.stderr}"
+        # A new feature's views are in the API's document once it is written again.
+        assert run([flask, "openapi"], project, env).returncode == 0
         status = run([flask, "db-status"], project, env)
         assert "bind: analytics" in status.stdout
         assert status.stdout.count("up_to_date: True") == 2
@@ -160,4 +186,7 @@ def test_a_second_database_end_to_end(tmp_path: Path, database: str) -> None:
             python,
             project,
             {"TEST_DATABASE_URL": main, "TEST_DATABASE_URL_ANALYTICS": analytics},
+            "-n",
+            "2",
+            *BIND_TESTS,
         )

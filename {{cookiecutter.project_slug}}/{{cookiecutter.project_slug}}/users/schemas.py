@@ -124,8 +124,8 @@ class ImportJSON(TypedDict):
 
     id: int
     state: JobState
-    created: int | None
-    skipped: int | None
+    created: int | None  # how many users it created
+    skipped: list[str] | None  # the emails it skipped, already taken
     error: NotRequired[str]  # why it failed, when it did
 
 

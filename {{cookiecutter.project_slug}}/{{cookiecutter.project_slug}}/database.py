@@ -16,7 +16,6 @@ from sqlalchemy.orm import DeclarativeBase, Session
 from .engine import configure_engine
 from .idle_ping import ping_idle_connections
 from .pooler import limit_each_transaction
-from .reads import reads_without_transactions
 
 logger = logging.getLogger(__name__)
 
@@ -102,4 +101,3 @@ def init_app(app: Flask) -> None:
             configure_engine(engine)
             ping_idle_connections(engine, settings.ping_idle_seconds)
             limit_each_transaction(engine, settings.pooler, settings.statement_timeout_ms)
-            reads_without_transactions(engine, settings.pooler)

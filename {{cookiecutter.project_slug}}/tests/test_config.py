@@ -141,6 +141,7 @@ def test_unsupported_database_is_refused() -> None:
     [
         *[("1", True), ("true", True), ("Yes", True), ("ON", True), ("y", True)],
         *[("0", False), ("false", False), ("no", False), ("Off", False), ("", False)],
+        *[(" yes ", True), ("off ", False)],  # spaces around it, as flask reads it
     ],
 )
 def test_every_on_off_setting_reads_the_same_words_alike(raw: str, on: bool) -> None:

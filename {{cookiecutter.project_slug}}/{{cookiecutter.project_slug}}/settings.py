@@ -38,7 +38,12 @@ class ConfigError(ValueError):
     """A setting is missing or malformed; the message says which and what to set."""
 
 
-Flag = bool  # pydantic reads the words above; see the module's docstring
+def stripped(raw: Any) -> Any:
+    """Text without the spaces around it, as numbers are read (and as ``flask`` reads flags)."""
+    return raw.strip() if isinstance(raw, str) else raw
+
+
+Flag = Annotated[bool, BeforeValidator(stripped)]  # pydantic reads the words above
 
 
 Count = Annotated[int, Field(ge=0)]  # a whole number: 0 or more

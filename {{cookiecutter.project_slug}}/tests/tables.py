@@ -36,15 +36,22 @@ def _empty_postgresql(names: list[str]) -> Callable[[Connection], None]:
     return empty
 
 
+SQLITE_SEQUENCES = "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"
+
+
 def _empty_sqlite(names: list[str]) -> Callable[[Connection], None]:
     # Reads in-process cost microseconds; only a table with rows makes a write transaction.
-    # An INTEGER PRIMARY KEY counts on from the largest id left: none left, it starts at 1.
+    # An AUTOINCREMENT table counts on from its row in sqlite_sequence: removed with the rows.
     def empty(connection: Connection) -> None:
         left = [name for name in reversed(names) if _has_rows(connection, name)]
         if left:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
             for name in left:
                 connection.exec_driver_sql(f"DELETE FROM {name}")  # noqa: S608 - the models' tables
+            if connection.exec_driver_sql(SQLITE_SEQUENCES).first():
+                marks = ", ".join("?" for _ in left)
+                forget = f"DELETE FROM sqlite_sequence WHERE name IN ({marks})"  # noqa: S608
+                connection.exec_driver_sql(forget, tuple(left))
             connection.exec_driver_sql("COMMIT")
 
     return empty

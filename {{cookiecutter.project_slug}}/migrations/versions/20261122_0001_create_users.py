@@ -45,6 +45,7 @@ def upgrade_default() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
+        sqlite_autoincrement=True,  # no id handed out twice (see the model)
     )
 
 

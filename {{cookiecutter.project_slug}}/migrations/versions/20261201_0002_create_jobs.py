@@ -50,6 +50,7 @@ def upgrade_default() -> None:
         sa.Column("queued_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
+        sqlite_autoincrement=True,  # no id handed out twice (see the model)
     )
     op.create_index("ix_jobs_state_queued_at", "jobs", ["state", "queued_at"])
 

@@ -390,5 +390,14 @@ def test_delete_user(client: FlaskClient, db: Any) -> None:
     assert user_count(db) == 0
 
 
+def test_a_deleted_users_id_is_never_given_again(client: FlaskClient, db: Any) -> None:
+    """Not even the last one: a client holding its URL gets a 404, not someone else."""
+    first = client.post("/api/users", json={"email": "one@example.com", "name": "One"}).json
+    assert client.delete(f"/api/users/{first['id']}").status_code == 204
+    second = client.post("/api/users", json={"email": "two@example.com", "name": "Two"}).json
+    assert second["id"] == first["id"] + 1
+    assert_problem(client.get(f"/api/users/{first['id']}"), 404)
+
+
 def test_delete_missing_user_is_404(client: FlaskClient, db: Any) -> None:
     assert_problem(client.delete("/api/users/999"), 404)

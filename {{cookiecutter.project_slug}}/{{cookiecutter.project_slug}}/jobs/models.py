@@ -39,7 +39,10 @@ class Job(Model):
     """
 
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_state_queued_at", "state", "queued_at"),)
+    __table_args__ = (
+        Index("ix_jobs_state_queued_at", "state", "queued_at"),
+        {"sqlite_autoincrement": True},  # no id handed out twice (see users/models.py)
+    )
     __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -21,6 +21,8 @@ EMAIL_TYPE = String(EMAIL_LENGTH).with_variant(
 
 class User(Model):
     __tablename__ = "users"
+    # No id is handed out twice, even the last one after a delete: SQLite would reuse it.
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
     # Fetch server-generated values (created_at) in the INSERT itself, not in a second query.
     __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012
 

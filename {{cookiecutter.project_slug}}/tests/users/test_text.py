@@ -28,3 +28,12 @@ def test_unusual_but_storable_text_is_kept(client: FlaskClient, db: Any) -> None
     response = client.post("/api/users", json={"email": "zoe@example.com", "name": name})
     assert response.status_code == 201
     assert response.json["name"] == name  # type: ignore[index]
+
+
+def test_an_email_at_the_length_limit_fits_after_lowering(client: FlaskClient, db: Any) -> None:
+    """``İ`` lowers to two characters: the stored email must not grow past its column."""
+    email = "İ" * 60 + "@" + "x" * 63 + "." + "y" * 63 + "." + "z" * 62 + ".io"
+    assert len(email) == 254
+    response = client.post("/api/users", json={"email": email, "name": "Long"})
+    assert response.status_code == 201, response.json
+    assert len(response.json["email"]) == 254  # type: ignore[index]

@@ -148,8 +148,12 @@ class ImportRequest(BaseModel):
 
 
 def normalise_email(email: str) -> str:
-    """Emails are unique regardless of case."""
-    return email.lower()
+    """Emails are unique regardless of case: each letter in lower case, where that is one letter.
+
+    A few letters lower to two (``İ`` to ``i`` and a combining dot): kept as they are, so an
+    email the schema allows (at most 254 characters) still fits its column.
+    """
+    return "".join(lower if len(lower := letter.lower()) == 1 else letter for letter in email)
 
 
 def user_json(row: Any) -> UserJSON:

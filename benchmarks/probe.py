@@ -66,16 +66,28 @@ def _open(dbapi_connection: Any) -> bool:
 @contextmanager
 def round_trips(engine: Engine) -> Iterator[list[int]]:
     """Count what reaches the server: statements, pings, and on PostgreSQL the BEGIN psycopg
-    sends before a statement outside a transaction (unless in autocommit mode) and a COMMIT
-    or ROLLBACK only where a transaction is open. SQLite's BEGIN, COMMIT and ROLLBACK are
-    statements of its own, counted too (in-process, not round trips)."""
+    sends before a statement that opens a transaction (seen as a transaction open after a
+    statement that found none) and a COMMIT or ROLLBACK only where a transaction is open.
+    SQLite's BEGIN, COMMIT and ROLLBACK are statements of its own, counted too (in-process,
+    not round trips)."""
     sent = [0]
     postgresql = engine.dialect.name == "postgresql"
+    was_open: dict[int, bool] = {}
 
-    def statement(connection: Any, *_: Any) -> None:
+    def before(connection: Any, *_: Any) -> None:
+        sent[0] += 1
+        if postgresql:
+            dbapi_connection = connection.connection.dbapi_connection
+            was_open[id(dbapi_connection)] = _open(dbapi_connection)
+
+    def after(connection: Any, *_: Any) -> None:
         dbapi_connection = connection.connection.dbapi_connection
-        begins = postgresql and not dbapi_connection.autocommit and not _open(dbapi_connection)
-        sent[0] += 2 if begins else 1
+        if postgresql and _open(dbapi_connection) and not was_open.pop(id(dbapi_connection)):
+            sent[0] += 1  # the BEGIN psycopg sent first
+
+    def begins(_connection: Any) -> None:
+        if not postgresql:  # SQLite's BEGIN, sent on the driver's connection (sqlite.py)
+            sent[0] += 1
 
     def ends(connection: Any) -> None:
         if not postgresql or _open(connection.connection.dbapi_connection):
@@ -87,7 +99,13 @@ def round_trips(engine: Engine) -> Iterator[list[int]]:
         sent[0] += 1
         return real_ping(dbapi_connection)
 
-    listeners = {"before_cursor_execute": statement, "commit": ends, "rollback": ends}
+    listeners = {
+        "before_cursor_execute": before,
+        "after_cursor_execute": after,
+        "begin": begins,
+        "commit": ends,
+        "rollback": ends,
+    }
     for name, listener in listeners.items():
         event.listen(engine, name, listener)
     engine.dialect.do_ping = ping  # type: ignore[method-assign]

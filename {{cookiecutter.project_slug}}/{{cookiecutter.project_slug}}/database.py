@@ -16,6 +16,7 @@ from sqlalchemy.orm import DeclarativeBase, Session
 from .engine import configure_engine
 from .idle_ping import ping_idle_connections
 from .pooler import limit_each_transaction
+from .reads import read_outside_transactions
 
 logger = logging.getLogger(__name__)
 
@@ -101,3 +102,5 @@ def init_app(app: Flask) -> None:
             configure_engine(engine)
             ping_idle_connections(engine, settings.ping_idle_seconds)
             limit_each_transaction(engine, settings.pooler, settings.statement_timeout_ms)
+            if settings.pooler == "none":  # behind a pooler, the timeout needs a transaction
+                read_outside_transactions(engine)

@@ -8,7 +8,19 @@ from typing import Any
 
 from flask import Flask
 
-from . import cli, csrf, database, errors, inputs, jobs, logs, openapi, request_commit, security
+from . import (
+    cli,
+    cookies,
+    csrf,
+    database,
+    errors,
+    inputs,
+    jobs,
+    logs,
+    openapi,
+    request_commit,
+    security,
+)
 from .config import Config, ConfigError, config_for
 from .health import bp as health_bp
 from .users import bp as users_bp
@@ -45,6 +57,7 @@ def wire(app: Flask) -> None:
     errors.init_app(app)
     inputs.init_app(app)
     security.init_app(app)
+    cookies.init_app(app)
     csrf.init_app(app)
     cli.init_app(app)
     jobs.init_app(app)

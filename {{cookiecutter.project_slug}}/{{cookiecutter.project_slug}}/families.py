@@ -10,8 +10,10 @@ from __future__ import annotations
 # the metrics Prometheus scrapes. Everything else
 # (the pages, their stylesheet, paths that match no route) belongs to the pages.
 JSON_PATHS = ("/api", "/openapi.json", "/healthz", "/readyz", "/metrics")
+_BELOW = tuple(f"{path}/" for path in JSON_PATHS)
+_EXACT = frozenset(JSON_PATHS)
 
 
 def serves_json(path: str) -> bool:
     """Whether ``path`` is one of ``JSON_PATHS`` or lies below one."""
-    return any(path == prefix or path.startswith(f"{prefix}/") for prefix in JSON_PATHS)
+    return path in _EXACT or path.startswith(_BELOW)

@@ -45,10 +45,12 @@ def header_adder(
 ) -> Callable[[Response], Response]:
     """An after-request hook setting the family's headers where a view has not set them."""
 
+    api, pages = list(headers.items()), list(page_headers.items())
+
     def add_security_headers(response: Response) -> Response:
-        chosen = headers if serves_json(request.path) else page_headers
-        for name, value in chosen.items():
-            response.headers.setdefault(name, value)
+        chosen = api if serves_json(request.path) else pages
+        present = {name.lower() for name, _ in response.headers}  # what the view set itself
+        response.headers.extend([item for item in chosen if item[0].lower() not in present])
         return response
 
     return add_security_headers

@@ -19,11 +19,13 @@ meet "database is locked" while others write, and should retry.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine
+from sqlalchemy.exc import DBAPIError
 
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -61,7 +63,14 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql(begin_statement())
+        # Sent on the driver's connection: through SQLAlchemy, this one word would cost as much
+        # as a read by id. Its errors still reach the app as SQLAlchemy's (a lock waited for
+        # in vain is an OperationalError: a 503).
+        statement = begin_statement()
+        try:
+            connection.connection.dbapi_connection.execute(statement)
+        except sqlite3.Error as error:
+            raise DBAPIError.instance(statement, None, error, sqlite3.Error) from error
 
     event.listen(engine, "connect", on_connect)
     event.listen(engine, "begin", on_begin)

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from {{ cookiecutter.project_slug }} import db as _db
+from {{ cookiecutter.project_slug }}.pagination import PageRequest
 from {{ cookiecutter.project_slug }}.users.models import User
-from {{ cookiecutter.project_slug }}.users.service import add_users
+from {{ cookiecutter.project_slug }}.users.service import add_users, get_user, list_users
 
 from ..factories import UserFactory
 from ..guards import count_queries
@@ -86,3 +87,14 @@ def test_a_bulk_insert_is_held_to_the_table_constraints(db: Any) -> None:
         add_users(rows)
     db.session.rollback()
     assert db.session.scalars(select(User.email)).all() == ["taken@example.com"]
+
+
+def test_reads_see_what_the_session_has_pending_as_the_orm_would(db: Any) -> None:
+    user = User(email="pending@example.com", name="Pending")
+    db.session.add(user)
+    assert get_user(1).email == "pending@example.com"  # flushed first, as autoflush does
+    assert list_users(PageRequest(per_page=20)).total == 1
+    with db.session.no_autoflush:
+        db.session.add(User(email="held@example.com", name="Held"))
+        assert list_users(PageRequest(per_page=20)).total == 1  # autoflush off: not flushed
+    db.session.rollback()

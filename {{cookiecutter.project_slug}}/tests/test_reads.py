@@ -1,0 +1,205 @@
+"""On PostgreSQL, a plain SELECT that finds no transaction open runs alone (``reads.py``): no
+BEGIN, no ROLLBACK. Everything else still opens a transaction, so a view that writes keeps
+what the commit mode decides, and the statement timeout still bounds every read."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from flask import Blueprint, Flask, Response, jsonify
+from sqlalchemy import func, insert, literal_column, select, text, true
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
+
+from {{ cookiecutter.project_slug }} import db
+from {{ cookiecutter.project_slug }}.users.models import User
+
+from .factories import UserFactory
+from .guards import listening
+from .probes import answer, count_emails
+
+bp = Blueprint("read_probes", __name__, url_prefix="/api/read-probe")
+USERS = User.__table__
+
+
+@bp.get("/read-then-write/<int:status>")
+def read_then_write(status: int) -> Response:
+    db.session.scalar(select(func.count()).select_from(User))
+    db.session.add(User(email=f"{status}@read.test", name="Reader"))
+    db.session.flush()
+    return answer(status)
+
+
+@bp.get("/cte-write/<int:status>")
+def write_in_a_cte(status: int) -> Response:
+    added = insert(USERS).values(email=f"{status}@cte.test", name="CTE").returning(USERS.c.id)
+    db.session.execute(select(added.cte("added").c.id))
+    return answer(status)
+
+
+@bp.get("/cursor-write/<int:status>")
+def write_with_the_drivers_cursor(status: int) -> Response:
+    with db.session.connection().connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO users (email, name) VALUES (%s, 'Cursor')", (f"{status}@cursor.test",)
+        )
+    return answer(status)
+
+
+@bp.get("/lock/<int:user_id>")
+def lock(user_id: int) -> Response:
+    db.session.scalar(select(User.id).where(User.id == user_id).with_for_update())
+    return jsonify(in_transaction=in_transaction(db.session.connection()))
+
+
+@bp.get("/stream")
+def stream() -> Response:
+    rows = db.session.execute(select(User.id).execution_options(yield_per=2))
+    return jsonify(ids=[row.id for row in rows])
+
+
+@bp.get("/function")
+def call_a_function() -> Response:
+    db.session.scalar(select(func.txid_current()))
+    return jsonify(in_transaction=in_transaction(db.session.connection()))
+
+
+@bp.get("/repeatable")
+def read_repeatably() -> Response:
+    connection = db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    db.session.scalar(select(func.count()).select_from(User))
+    return jsonify(in_transaction=in_transaction(connection))
+
+
+@bp.get("/slow")
+def slow_count() -> Response:
+    """A plain SELECT (no function that could write) that takes seconds: a cross join."""
+    a, b, c = aliased(User), aliased(User), aliased(User)
+    joined = select(func.count()).select_from(a).join(b, true()).join(c, true())
+    return jsonify(count=db.session.scalar(joined))
+
+
+def in_transaction(connection: Any) -> bool:
+    """Whether the driver has a transaction open on this connection (psycopg)."""
+    return connection.connection.dbapi_connection.info.transaction_status != 0  # 0: IDLE
+
+
+@contextmanager
+def transaction_states(engine: Engine) -> Iterator[list[bool]]:
+    """Whether a transaction was open after each statement ``engine`` ran (or failed) in the
+    block."""
+    states: list[bool] = []
+
+    def after(connection: Any, *_: Any) -> None:
+        states.append(in_transaction(connection))
+
+    def failed(context: Any) -> None:
+        states.append(in_transaction(context.connection))
+
+    with listening(engine, after_cursor_execute=after, handle_error=failed):
+        yield states
+
+
+@pytest.fixture
+def read_app(make_app: Callable[..., Flask]) -> Callable[..., tuple[Flask, Engine]]:
+    """An app with the routes above, on PostgreSQL (elsewhere reads keep their transaction)."""
+
+    def make(**settings: str) -> tuple[Flask, Engine]:
+        app = make_app(**settings)
+        with app.app_context():
+            if db.engine.dialect.name != "postgresql":
+                pytest.skip("PostgreSQL only: elsewhere reads keep their transactions")
+            engine = db.engine
+        app.register_blueprint(bp)
+        return app, engine
+
+    return make
+
+
+def test_a_read_by_id_runs_its_select_alone(read_app: Callable[..., Any], db: Any) -> None:
+    app, engine = read_app()
+    user = UserFactory()
+    db.session.commit()
+    with transaction_states(engine) as states:
+        assert app.test_client().get(f"/api/users/{user.id}").status_code == 200
+    assert states == [False]  # one SELECT, no BEGIN before it, no ROLLBACK after
+
+
+def test_a_list_page_runs_its_page_and_its_count_alone(read_app: Callable[..., Any]) -> None:
+    app, engine = read_app()
+    with transaction_states(engine) as states:
+        assert app.test_client().get("/api/users").status_code == 200
+    assert states == [False, False]
+
+
+@pytest.mark.parametrize(
+    ("mode", "status", "kept"),
+    [("autocommit", 200, 1), ("autocommit", 404, 0), ("autocommit", 500, 0), ("manual", 200, 0)],
+)
+@pytest.mark.parametrize("how", ["read-then-write", "cte-write", "cursor-write"])
+def test_a_get_that_writes_keeps_what_the_commit_mode_decides(
+    read_app: Callable[..., Any], how: str, mode: str, status: int, kept: int
+) -> None:
+    app, _ = read_app(DATABASE_COMMIT_MODE=mode)
+    assert app.test_client().get(f"/api/read-probe/{how}/{status}").status_code == status
+    email = {"read-then-write": "read", "cte-write": "cte", "cursor-write": "cursor"}[how]
+    assert count_emails(app, f"{status}@{email}.test") == kept
+
+
+@pytest.mark.parametrize("route", ["lock/1", "function", "repeatable"])
+def test_a_select_that_may_lock_write_or_share_a_snapshot_runs_in_a_transaction(
+    read_app: Callable[..., Any], db: Any, route: str
+) -> None:
+    app, _ = read_app()
+    UserFactory()
+    db.session.commit()
+    assert app.test_client().get(f"/api/read-probe/{route}").json == {"in_transaction": True}
+
+
+def test_a_streamed_read_gets_the_transaction_its_cursor_needs(
+    read_app: Callable[..., Any], db: Any
+) -> None:
+    app, _ = read_app()
+    UserFactory.create_batch(5)
+    db.session.commit()
+    assert app.test_client().get("/api/read-probe/stream").json == {"ids": [1, 2, 3, 4, 5]}
+
+
+def test_writes_on_an_autocommit_connection_stay_committed(
+    read_app: Callable[..., Any], db: Any
+) -> None:
+    app, engine = read_app()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.scalar(select(func.count()).select_from(User))
+        connection.execute(insert(USERS).values(email="kept@autocommit.test", name="Kept"))
+        connection.rollback()  # nothing to roll back: each statement committed on its own
+    assert count_emails(app, "kept@autocommit.test") == 1
+
+
+def test_the_statement_timeout_bounds_a_read_that_runs_alone(
+    read_app: Callable[..., Any], db: Any
+) -> None:
+    app, engine = read_app(DB_STATEMENT_TIMEOUT_MS="200")
+    rows = [{"email": f"u{n}@slow.test", "name": "Slow"} for n in range(400)]
+    db.session.execute(insert(USERS), rows)
+    db.session.commit()
+    started = time.monotonic()
+    with transaction_states(engine) as states:
+        response = app.test_client().get("/api/read-probe/slow")
+    assert response.status_code == 503  # cancelled by the timeout, long before 64M rows
+    assert time.monotonic() - started < 1.5
+    assert states == [False]  # it ran alone, and the timeout applied all the same
+
+
+def test_sql_text_opens_a_transaction(read_app: Callable[..., Any]) -> None:
+    app, engine = read_app()
+    with app.app_context(), transaction_states(engine) as states:
+        db.session.execute(text("SELECT 1"))
+        db.session.execute(select(literal_column("2")))
+        db.session.execute(select(func.count()).select_from(User))
+        db.session.rollback()
+    assert states == [True, True, True]  # the text opened it; the rest ran inside it

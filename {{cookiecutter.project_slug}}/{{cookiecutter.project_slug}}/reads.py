@@ -104,7 +104,9 @@ def _harmless(element: Any) -> bool:
         return False
     if isinstance(element, ColumnClause) and element.is_literal:
         return element.name == "*"  # count(*); any other literal_column() is SQL text
-    if isinstance(element, FunctionElement):
+    if isinstance(element, FunctionElement):  # a schema's function may share a safe name
+        if getattr(element, "packagenames", ()):
+            return False
         return getattr(element, "name", "").lower() in SAFE_FUNCTIONS
     if isinstance(element, Select):  # a subquery: the same rules
         return element._for_update_arg is None and not (element._prefixes or element._suffixes)

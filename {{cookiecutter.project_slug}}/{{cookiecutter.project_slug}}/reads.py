@@ -92,10 +92,7 @@ def _reads_only(compiled: Compiled) -> bool:
     statement = compiled.statement
     if not isinstance(statement, Select) or getattr(compiled, "ctes", None):
         return False
-    if statement._for_update_arg is not None or statement._prefixes or statement._suffixes:
-        return False
-    if statement._hints or statement._statement_hints:
-        return False
+    # The statement itself comes first, then each part of it, subqueries included.
     return all(_harmless(element) for element in visitors.iterate(statement))
 
 
@@ -108,6 +105,8 @@ def _harmless(element: Any) -> bool:
         if getattr(element, "packagenames", ()):
             return False
         return getattr(element, "name", "").lower() in SAFE_FUNCTIONS
-    if isinstance(element, Select):  # a subquery: the same rules
-        return element._for_update_arg is None and not (element._prefixes or element._suffixes)
+    if isinstance(element, Select):  # no FOR UPDATE, and no SQL text in prefixes or hints
+        return element._for_update_arg is None and not (
+            element._prefixes or element._suffixes or element._hints or element._statement_hints
+        )
     return True

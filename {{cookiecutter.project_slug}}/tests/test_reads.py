@@ -11,11 +11,24 @@ from typing import Any
 
 import pytest
 from flask import Blueprint, Flask, Response, jsonify
-from sqlalchemy import func, insert, literal_column, select, text, true
+from sqlalchemy import (
+    String,
+    TypeDecorator,
+    bindparam,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    text,
+    true,
+    type_coerce,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 
-from {{ cookiecutter.project_slug }} import db
+from {{ cookiecutter.project_slug }} import db, reads
 from {{ cookiecutter.project_slug }}.users.models import User
 
 from .factories import UserFactory
@@ -48,6 +61,56 @@ def write_with_the_drivers_cursor(status: int) -> Response:
             "INSERT INTO users (email, name) VALUES (%s, 'Cursor')", (f"{status}@cursor.test",)
         )
     return answer(status)
+
+
+class ReadThroughAudit(TypeDecorator[str]):
+    """A type whose reads pass through a function that writes (added as the SQL compiles)."""
+
+    impl = String
+    cache_ok = True
+
+    def column_expression(self, column: ColumnElement[str]) -> ColumnElement[str]:
+        return func.audited(column)
+
+
+class BindThroughAudit(TypeDecorator[str]):
+    """A type whose bound values pass through a function that writes."""
+
+    impl = String
+    cache_ok = True
+
+    def bind_expression(self, value: Any) -> ColumnElement[str]:
+        return func.audited(value)
+
+
+@bp.get("/column-write/<int:status>")
+def write_through_a_column_expression(status: int) -> Response:
+    email = literal(f"{status}@column.test", String)
+    db.session.scalar(select(type_coerce(func.lower(email), ReadThroughAudit())))
+    return answer(status)
+
+
+@bp.get("/bind-write/<int:status>")
+def write_through_a_bind_expression(status: int) -> Response:
+    email = bindparam("email", f"{status}@bind.test", type_=BindThroughAudit())
+    db.session.scalar(select(func.length(email)))
+    return answer(status)
+
+
+@bp.get("/operator-write/<int:status>")
+def write_through_an_operator(status: int) -> Response:
+    email = literal(f"{status}@operator.test", String)
+    db.session.scalar(select(func.count()).where(literal("a", String).op("@@@")(email)))
+    return answer(status)
+
+
+WRITING_SQL = {  # what the three routes above call: a function and an operator that insert
+    "FUNCTION audited(text)": "RETURNS text LANGUAGE sql AS $$"
+    " INSERT INTO users (email, name) VALUES ($1, 'Audit'); SELECT $1 $$",
+    "FUNCTION audited_match(text, text)": "RETURNS boolean LANGUAGE sql AS $$"
+    " INSERT INTO users (email, name) VALUES ($2, 'Audit'); SELECT true $$",
+    "OPERATOR @@@ (text, text)": "",
+}
 
 
 @bp.get("/lock/<int:user_id>")
@@ -120,6 +183,22 @@ def read_app(make_app: Callable[..., Flask]) -> Callable[..., tuple[Flask, Engin
     return make
 
 
+@pytest.fixture
+def writing_sql(read_app: Callable[..., Any]) -> Iterator[None]:
+    """The function and the operator that the ``*-write`` routes call, for one test."""
+    _, engine = read_app()
+    with engine.begin() as connection:
+        for name, body in list(WRITING_SQL.items())[:2]:
+            connection.execute(text(f"CREATE {name} {body}"))
+        connection.execute(
+            text("CREATE OPERATOR @@@ (FUNCTION = audited_match, LEFTARG = text, RIGHTARG = text)")
+        )
+    yield
+    with engine.begin() as connection:
+        for name in reversed(WRITING_SQL):
+            connection.execute(text(f"DROP {name}"))
+
+
 def test_a_read_by_id_runs_its_select_alone(read_app: Callable[..., Any], db: Any) -> None:
     app, engine = read_app()
     user = UserFactory()
@@ -140,14 +219,16 @@ def test_a_list_page_runs_its_page_and_its_count_alone(read_app: Callable[..., A
     ("mode", "status", "kept"),
     [("autocommit", 200, 1), ("autocommit", 404, 0), ("autocommit", 500, 0), ("manual", 200, 0)],
 )
-@pytest.mark.parametrize("how", ["read-then-write", "cte-write", "cursor-write"])
+@pytest.mark.parametrize(
+    "how", ["read", "cte", "cursor", "column", "bind", "operator"], ids=lambda how: f"{how}-write"
+)
 def test_a_get_that_writes_keeps_what_the_commit_mode_decides(
-    read_app: Callable[..., Any], how: str, mode: str, status: int, kept: int
+    read_app: Callable[..., Any], writing_sql: None, how: str, mode: str, status: int, kept: int
 ) -> None:
     app, _ = read_app(DATABASE_COMMIT_MODE=mode)
-    assert app.test_client().get(f"/api/read-probe/{how}/{status}").status_code == status
-    email = {"read-then-write": "read", "cte-write": "cte", "cursor-write": "cursor"}[how]
-    assert count_emails(app, f"{status}@{email}.test") == kept
+    route = "read-then-write" if how == "read" else f"{how}-write"
+    assert app.test_client().get(f"/api/read-probe/{route}/{status}").status_code == status
+    assert count_emails(app, f"{status}@{how}.test") == kept
 
 
 @pytest.mark.parametrize("route", ["lock/1", "function", "repeatable"])
@@ -199,7 +280,45 @@ def test_sql_text_opens_a_transaction(read_app: Callable[..., Any]) -> None:
     app, engine = read_app()
     with app.app_context(), transaction_states(engine) as states:
         db.session.execute(text("SELECT 1"))
-        db.session.execute(select(literal_column("2")))
         db.session.execute(select(func.count()).select_from(User))
         db.session.rollback()
-    assert states == [True, True, True]  # the text opened it; the rest ran inside it
+    assert states == [True, True]  # the text opened it; the count ran inside it
+
+
+PLAIN = {  # statements that read, and what the server is sent for them
+    "by id": select(User).where(User.id == 5),
+    "in a list": select(User.id).where(User.id.in_([1, 2])),
+    "a count": select(func.count()).select_from(User),
+    "a LIKE with literals": select(User.id).where(User.email.contains("a")),
+    "a window": select(func.count().over(order_by=User.id)),
+    "a subquery": select(User.id).where(User.id.in_(select(func.max(User.id)))),
+    "a quoted name": select(literal_column("1").label("for update")),
+}
+NOT_PLAIN = {
+    "a call in a literal": select(literal_column("nextval('users_id_seq')")),
+    "a second statement": select(literal_column("1; DELETE FROM users")),
+    "a comment": select(literal_column("1 -- x")),
+    "a dollar quote": select(literal_column("$$x$$")),
+    "an escape in a literal": select(literal_column("'\\\\'")),
+    "a schema's count": select(func.public.count()),
+    "a quoted function": select(literal_column('"count"(1)')),
+    "an unlisted function": select(func.now()),
+    "an unlisted operator": select(User.id).where(User.email.op("@@@")("a")),
+    "FOR UPDATE in a subquery": select(User.id).where(
+        User.id.in_(select(User.id).with_for_update().scalar_subquery())
+    ),
+    "SELECT INTO": select(User.id).prefix_with("INTO TEMP copied").limit(0),
+    "a nested CTE": select(select(User.id).cte("ids", nesting=True).c.id),
+}
+
+
+@pytest.mark.parametrize(
+    ("statement", "plain"),
+    [*((s, True) for s in PLAIN.values()), *((s, False) for s in NOT_PLAIN.values())],
+    ids=[*PLAIN, *NOT_PLAIN],
+)
+def test_only_sql_that_surely_cannot_write_or_lock_counts_as_a_plain_select(
+    read_app: Callable[..., Any], statement: Any, plain: bool
+) -> None:
+    _, engine = read_app()
+    assert reads.is_plain_select(statement.compile(engine)) is plain

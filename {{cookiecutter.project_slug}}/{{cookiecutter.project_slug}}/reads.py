@@ -10,35 +10,65 @@ as before (psycopg opens the transaction, and the session or the commit mode end
 
 - no transaction is open on the connection yet (once one is, everything runs inside it);
 - the connection is at the server's READ COMMITTED, with autocommit off;
-- the statement is a SELECT built with SQLAlchemy, with no CTE, FOR UPDATE, prefix, suffix or
-  hint, no SQL text anywhere in it and no function beyond :data:`SAFE_FUNCTIONS` (a function
-  may write; ``nextval`` does), and it is not streamed (a server-side cursor needs a
-  transaction).
+- the statement is a SELECT built with SQLAlchemy and not streamed (a server-side cursor needs
+  a transaction);
+- the SQL it compiles to, which is what the server runs, has no CTE (``WITH``), no ``FOR
+  UPDATE``/``FOR SHARE``, no ``INTO``, no comment, no second statement, no dollar quote, and
+  calls no function and no operator beyond :data:`SAFE_FUNCTIONS` and :data:`SAFE_OPERATORS`
+  (a function may write; ``nextval`` does, and so may an operator's). The check reads the SQL
+  text, so what a type adds as it compiles (a ``column_expression``, a ``bind_expression``)
+  and an ORM ``column_property`` are checked too. Anything it cannot read for sure counts as
+  a write.
 
-Anything else (an INSERT, a savepoint, ``text()``, the driver's own cursor) opens the
-transaction as it always did, so a view that writes keeps exactly what the commit mode or the
-code decides. The statement timeout still applies: it is a startup option of the connection.
-Behind a transaction pooler, where it is a ``SET LOCAL`` per transaction, this stays off.
+Anything else (an INSERT, a savepoint, ``text()`` as the whole statement, the driver's own
+cursor) opens the transaction as it always did, so a view that writes keeps exactly what the
+commit mode or the code decides. The statement timeout still applies: it is a startup option
+of the connection. Behind a transaction pooler, where it is a ``SET LOCAL`` per transaction,
+this stays off.
+
+What a read outside a transaction gives up: its locks (ACCESS SHARE on each table it reads)
+last for the statement only, not until the request ends, so DDL such as a migration's ``ALTER
+TABLE`` may run between two reads of one request. The first statement that writes, locks or
+is not plain opens the transaction, and everything after it is held as before.
 """
 
 from __future__ import annotations
 
+import re
 import weakref
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine.interfaces import ExecutionContext
-from sqlalchemy.sql import visitors
 from sqlalchemy.sql.compiler import Compiled
-from sqlalchemy.sql.elements import ColumnClause, TextClause
-from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.sql.selectable import CTE, Select
+from sqlalchemy.sql.selectable import Select
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
 
 # Functions that only compute from their arguments: a SELECT calling them cannot write.
 SAFE_FUNCTIONS = frozenset(
     {"count", "sum", "min", "max", "avg", "coalesce", "lower", "upper", "length", "abs"}
 )
+# The operators SQLAlchemy writes for comparisons, arithmetic, LIKE, strings and JSON.
+SAFE_OPERATORS = _words(
+    "= <> != < > <= >= + - * / % || ~~ ~~* !~~ !~~* -> ->> #> #>> @> <@ ? ?| ?& &&"
+)
+# Words PostgreSQL reads before a parenthesis that are syntax, not a call: reserved words and
+# type names with a length or precision, none of which can name a function of one's own.
+SYNTAX = _words(
+    "SELECT FROM WHERE AND OR NOT IN EXISTS ANY ALL SOME ON JOIN AS OVER FILTER CAST BETWEEN LIKE"
+    " ILIKE IS THEN ELSE WHEN CASE BY HAVING LIMIT OFFSET DISTINCT UNION INTERSECT EXCEPT LATERAL"
+    " USING ARRAY ROW NUMERIC DECIMAL VARCHAR CHAR CHARACTER TIMESTAMP TIME INTERVAL FLOAT BIT"
+)
+_QUOTED = re.compile(r"'(?:[^'\\]|'')*'|\"(?:[^\"]|\"\")*\"")  # string literals, identifiers
+_BIND = re.compile(r"%\([^)]*\)s|__\[POSTCOMPILE_[^\]]*\]")
+_NOT_PLAIN = re.compile(r"['\\$;]|--|/\*|\b(?:WITH|FOR|INTO)\b|\"\s*\(", re.IGNORECASE)
+_CALL = re.compile(r"(\.\s*)?\b([A-Za-z_]\w*)\s*\(")
+_OPERATOR = re.compile(r"[-+*/<>=~!@#%^&|`?]+")
 # psycopg's values, spelled here so that projects on other databases need no psycopg.
 IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: no transaction open
 READ_COMMITTED = (None, 2)  # psycopg.IsolationLevel: the server's default, READ_COMMITTED
@@ -89,24 +119,15 @@ def is_plain_select(compiled: Compiled) -> bool:
 
 
 def _reads_only(compiled: Compiled) -> bool:
-    statement = compiled.statement
-    if not isinstance(statement, Select) or getattr(compiled, "ctes", None):
+    if not isinstance(compiled.statement, Select):
         return False
-    # The statement itself comes first, then each part of it, subqueries included.
-    return all(_harmless(element) for element in visitors.iterate(statement))
-
-
-def _harmless(element: Any) -> bool:
-    if isinstance(element, (TextClause, CTE)):
+    sql = _BIND.sub("0", compiled.string).replace("%%", "%")
+    # Literals and quoted names become empty ones: what they hold is data, not SQL.
+    sql = _QUOTED.sub(lambda quoted: quoted[0][0] * 2, sql)
+    if not sql.lstrip().startswith("SELECT") or _NOT_PLAIN.search(sql.replace("''", "")):
         return False
-    if isinstance(element, ColumnClause) and element.is_literal:
-        return element.name == "*"  # count(*); any other literal_column() is SQL text
-    if isinstance(element, FunctionElement):  # a schema's function may share a safe name
-        if getattr(element, "packagenames", ()):
-            return False
-        return getattr(element, "name", "").lower() in SAFE_FUNCTIONS
-    if isinstance(element, Select):  # no FOR UPDATE, and no SQL text in prefixes or hints
-        return element._for_update_arg is None and not (
-            element._prefixes or element._suffixes or element._hints or element._statement_hints
-        )
-    return True
+    calls = _CALL.finditer(sql)
+    return all(
+        not qualified and (name in SYNTAX or name.lower() in SAFE_FUNCTIONS)
+        for qualified, name in (call.groups() for call in calls)
+    ) and all(operator in SAFE_OPERATORS for operator in _OPERATOR.findall(sql))

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from {{ cookiecutter.project_slug }} import db as _db
 from {{ cookiecutter.project_slug }}.pagination import PageRequest
 from {{ cookiecutter.project_slug }}.users.models import User
+from {{ cookiecutter.project_slug }}.users.schemas import user_json
 from {{ cookiecutter.project_slug }}.users.service import add_users, get_user, list_users
 
 from ..factories import UserFactory
@@ -69,6 +70,21 @@ def test_an_update_is_one_statement_where_the_database_returns_updated_rows(
     data = [sql for sql in queries.statements if sql.split()[0].upper() in {"SELECT", "UPDATE"}]
     # MySQL and MariaDB have no UPDATE ... RETURNING: they read the user back.
     assert len(data) == (1 if db.engine.dialect.update_returning else 2), data
+
+
+def test_a_create_reads_the_user_back_where_the_database_cannot_return_it(
+    app: Flask, client: FlaskClient, db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with app.app_context():  # as on MySQL, which has no INSERT ... RETURNING
+        monkeypatch.setattr(_db.engine.dialect, "insert_returning", False)
+    with count_queries() as queries:
+        response = client.post("/api/users", json={"email": "Ada@Example.com", "name": "Ada"})
+    body: Any = response.json
+    assert response.status_code == 201
+    assert body == user_json(get_user(body["id"]))
+    kinds = [sql.split()[0].upper() for sql in queries.statements]
+    # The INSERT, then the read of the row (PostgreSQL takes the id from its sequence first).
+    assert [kind for kind in kinds if kind in {"SELECT", "INSERT"}][-2:] == ["INSERT", "SELECT"]
 
 
 def test_an_update_that_changes_nothing_still_finds_the_user(client: FlaskClient, db: Any) -> None:

@@ -234,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if database == args.databases.split(",")[0]:
                     env = production_env(url, **target.settings)
                     startup = measure_startup(
-                        target.project, target.python, env, args.startup_runs
+                        target.project, target.python, env, database, args.startup_runs
                     )
             probed = probe(target, root, args.scale)
             section = ["", f"## {database}: the app against the floor", ""]

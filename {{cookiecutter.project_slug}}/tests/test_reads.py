@@ -15,11 +15,13 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     bindparam,
+    column,
     func,
     insert,
     literal,
     literal_column,
     select,
+    table,
     text,
     true,
     type_coerce,
@@ -208,6 +210,17 @@ def test_a_read_by_id_runs_its_select_alone(read_app: Callable[..., Any], db: An
     assert states == [False]  # one SELECT, no BEGIN before it, no ROLLBACK after
 
 
+def test_reads_keep_their_transaction_when_the_setting_says_so(
+    read_app: Callable[..., Any], db: Any
+) -> None:
+    app, engine = read_app(DB_READS_WITHOUT_TRANSACTION="0")
+    user = UserFactory()
+    db.session.commit()
+    with transaction_states(engine) as states:
+        assert app.test_client().get(f"/api/users/{user.id}").status_code == 200
+    assert states == [True]  # BEGIN, the SELECT, and the ROLLBACK
+
+
 def test_a_list_page_runs_its_page_and_its_count_alone(read_app: Callable[..., Any]) -> None:
     app, engine = read_app()
     with transaction_states(engine) as states:
@@ -285,12 +298,12 @@ def test_sql_text_opens_a_transaction(read_app: Callable[..., Any]) -> None:
     assert states == [True, True]  # the text opened it; the count ran inside it
 
 
+AUDITED = table("users", column("email", BindThroughAudit()))
 PLAIN = {  # statements that read, and what the server is sent for them
     "by id": select(User).where(User.id == 5),
     "in a list": select(User.id).where(User.id.in_([1, 2])),
     "a count": select(func.count()).select_from(User),
     "a LIKE with literals": select(User.id).where(User.email.contains("a")),
-    "a window": select(func.count().over(order_by=User.id)),
     "a subquery": select(User.id).where(User.id.in_(select(func.max(User.id)))),
     "a quoted name": select(literal_column("1").label("for update")),
 }
@@ -309,6 +322,15 @@ NOT_PLAIN = {
     ),
     "SELECT INTO": select(User.id).prefix_with("INTO TEMP copied").limit(0),
     "a nested CTE": select(select(User.id).cte("ids", nesting=True).c.id),
+    "a window (OVER may name a function)": select(func.count().over(order_by=User.id)),
+    "a function named as a keyword": select(func.FILTER(User.id)),
+    "an IN list through a writing type": select(AUDITED.c.email).where(
+        AUDITED.c.email.in_(["a", "b"])
+    ),
+    "a word glued to a literal": select(User.id).where(text("email = E'x'FOR UPDATE")),
+    "a quote inside a fake placeholder": select(literal_column("('%(')s, nextval(1) --'")),
+    "a name PostgreSQL reads in non-ASCII": select(literal_column("\u00e9audit(1)")),
+    "a keyword glued to a number": select(User.id).where(text("users.id = 1FOR UPDATE")),
 }
 
 

@@ -94,6 +94,7 @@ class Config(Settings):
     DB_STATEMENT_TIMEOUT_MS: Count = 30_000
     DB_POOLER: Pooler = "none"
     DB_PING_IDLE_SECONDS: Count = 5
+    DB_READS_WITHOUT_TRANSACTION: Flag = True  # PostgreSQL: see reads.py
     DB_BUSY_TIMEOUT_MS: Count = 5_000
     DB_APPLICATION_NAME: str = "{{ cookiecutter.project_slug }}"
     # Background jobs (README, "Jobs"): the queue chosen when the project was made.
@@ -124,6 +125,7 @@ class Config(Settings):
             statement_timeout_ms=self.DB_STATEMENT_TIMEOUT_MS,
             pooler=self.DB_POOLER,
             ping_idle_seconds=self.DB_PING_IDLE_SECONDS,
+            reads_without_transaction=self.DB_READS_WITHOUT_TRANSACTION,
             sqlite_busy_timeout_ms=self.DB_BUSY_TIMEOUT_MS,
             application_name=self.DB_APPLICATION_NAME,
         )

@@ -102,5 +102,6 @@ def init_app(app: Flask) -> None:
             configure_engine(engine)
             ping_idle_connections(engine, settings.ping_idle_seconds)
             limit_each_transaction(engine, settings.pooler, settings.statement_timeout_ms)
-            if settings.pooler == "none":  # behind a pooler, the timeout needs a transaction
+            # Behind a pooler, the statement timeout needs a transaction.
+            if settings.reads_without_transaction and settings.pooler == "none":
                 read_outside_transactions(engine)

@@ -83,6 +83,7 @@ class EngineSettings:
     statement_timeout_ms: int = 30_000
     pooler: str = "none"  # "transaction": a transaction pooler is in front (see .pooler)
     ping_idle_seconds: int = 5  # ping a connection idle this long before use (see .idle_ping)
+    reads_without_transaction: bool = True  # a plain SELECT may run alone (see .reads)
     sqlite_busy_timeout_ms: int = 5_000
     application_name: str = "app"
     # Leave bound values (a card number, an email) out of error messages and so out of logs.

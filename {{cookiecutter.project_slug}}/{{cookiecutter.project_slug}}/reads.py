@@ -26,6 +26,11 @@ commit mode or the code decides. The statement timeout still applies: it is a st
 of the connection. Behind a transaction pooler, where it is a ``SET LOCAL`` per transaction,
 this stays off.
 
+The check reads the SQL, not the database's own objects: it assumes the views, row security
+policies, domains and casts a SELECT may reach write nothing, and that the safe functions and
+operators are not overloaded with ones that write. A schema with any of them turns this off
+(``DB_READS_WITHOUT_TRANSACTION=0``).
+
 What a read outside a transaction gives up: its locks (ACCESS SHARE on each table it reads)
 last for the statement only, not until the request ends, so DDL such as a migration's ``ALTER
 TABLE`` may run between two reads of one request. The first statement that writes, locks or
@@ -41,7 +46,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine.interfaces import ExecutionContext
-from sqlalchemy.sql.compiler import Compiled
+from sqlalchemy.sql.compiler import Compiled, SQLCompiler
 from sqlalchemy.sql.selectable import Select
 
 
@@ -58,15 +63,20 @@ SAFE_OPERATORS = _words(
     "= <> != < > <= >= + - * / % || ~~ ~~* !~~ !~~* -> ->> #> #>> @> <@ ? ?| ?& &&"
 )
 # Words PostgreSQL reads before a parenthesis that are syntax, not a call: reserved words and
-# type names with a length or precision, none of which can name a function of one's own.
+# type names with a length or precision, none of which can name a function of one's own. (OVER,
+# FILTER, BY, JOIN, IS, LIKE and ILIKE may: a window or a subquery join is not taken as plain.)
 SYNTAX = _words(
-    "SELECT FROM WHERE AND OR NOT IN EXISTS ANY ALL SOME ON JOIN AS OVER FILTER CAST BETWEEN LIKE"
-    " ILIKE IS THEN ELSE WHEN CASE BY HAVING LIMIT OFFSET DISTINCT UNION INTERSECT EXCEPT LATERAL"
-    " USING ARRAY ROW NUMERIC DECIMAL VARCHAR CHAR CHARACTER TIMESTAMP TIME INTERVAL FLOAT BIT"
+    "SELECT FROM WHERE AND OR NOT IN EXISTS ANY ALL SOME ON AS CAST BETWEEN THEN ELSE WHEN CASE"
+    " HAVING LIMIT OFFSET DISTINCT UNION INTERSECT EXCEPT LATERAL USING ARRAY ROW NUMERIC"
+    " DECIMAL VARCHAR CHAR CHARACTER TIMESTAMP TIME INTERVAL FLOAT BIT"
 )
+# What SQLAlchemy writes for a bound value: ``%%`` (a literal %), ``%(name)s``, and an IN
+# list's placeholder, which may carry its type's SQL for each element (``~~left~~REPL~~right~~``).
+_PLACEHOLDER = re.compile(r"%%|%\(([^)]*)\)s|__\[POSTCOMPILE_(\S+?)(~~.+?~~)?\]")
 _QUOTED = re.compile(r"'(?:[^'\\]|'')*'|\"(?:[^\"]|\"\")*\"")  # string literals, identifiers
-_BIND = re.compile(r"%\([^)]*\)s|__\[POSTCOMPILE_[^\]]*\]")
-_NOT_PLAIN = re.compile(r"['\\$;]|--|/\*|\b(?:WITH|FOR|INTO)\b|\"\s*\(", re.IGNORECASE)
+_NOT_PLAIN = re.compile(
+    r"['\\$;]|--|/\*|[^\x00-\x7f]|(?<![A-Za-z_])(?:WITH|FOR|INTO)\b|\"\s*\(", re.IGNORECASE
+)
 _CALL = re.compile(r"(\.\s*)?\b([A-Za-z_]\w*)\s*\(")
 _OPERATOR = re.compile(r"[-+*/<>=~!@#%^&|`?]+")
 # psycopg's values, spelled here so that projects on other databases need no psycopg.
@@ -119,15 +129,31 @@ def is_plain_select(compiled: Compiled) -> bool:
 
 
 def _reads_only(compiled: Compiled) -> bool:
-    if not isinstance(compiled.statement, Select):
+    if not isinstance(compiled, SQLCompiler) or not isinstance(compiled.statement, Select):
         return False
-    sql = _BIND.sub("0", compiled.string).replace("%%", "%")
     # Literals and quoted names become empty ones: what they hold is data, not SQL.
-    sql = _QUOTED.sub(lambda quoted: quoted[0][0] * 2, sql)
-    if not sql.lstrip().startswith("SELECT") or _NOT_PLAIN.search(sql.replace("''", "")):
+    sql = _QUOTED.sub(lambda quoted: quoted[0][0] * 2, _values_as_zeros(compiled))
+    if not sql.lstrip().startswith("SELECT") or _NOT_PLAIN.search(sql.replace("''", " ")):
         return False
     calls = _CALL.finditer(sql)
     return all(
         not qualified and (name in SYNTAX or name.lower() in SAFE_FUNCTIONS)
         for qualified, name in (call.groups() for call in calls)
     ) and all(operator in SAFE_OPERATORS for operator in _OPERATOR.findall(sql))
+
+
+def _values_as_zeros(compiled: SQLCompiler) -> str:
+    """The SQL with each of the statement's own placeholders as ``0``; the SQL a type wraps
+    around each element of an IN list is kept, and anything that only looks like a
+    placeholder (inside SQL text) stays, to be read as SQL."""
+    names = set(compiled.bind_names.values())
+    names |= {compiled.escaped_bind_names.get(name, name) for name in names}
+
+    def value(match: re.Match[str]) -> str:
+        if match[0] == "%%":
+            return "%"
+        if (match[1] or match[2]) not in names:
+            return match[0]
+        return "0" + (match[3] or "")  # "~~" around the element's SQL reads as an operator
+
+    return _PLACEHOLDER.sub(value, compiled.string)

@@ -29,6 +29,8 @@ BY_ID = select(*LIST_COLUMNS).where(User.id == bindparam("user_id"))
 # Inserts go to the table, not the model: the ORM's unit of work costs more than the INSERT of
 # one row, and its bulk insert would fetch each row's server defaults back for objects nobody
 # builds. A new user comes back from the INSERT itself (RETURNING) where the database can.
+# The ORM's mapper events and ``@validates`` do not run for these rows: the schemas check the
+# input, and the table's defaults and constraints still apply.
 USERS = User.metadata.tables[User.__tablename__]
 INSERT = insert(USERS)
 INSERT_RETURNING = INSERT.returning(*LIST_COLUMNS)

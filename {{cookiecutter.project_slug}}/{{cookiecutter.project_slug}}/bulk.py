@@ -2,7 +2,8 @@
 
 On PostgreSQL (psycopg) the rows go in with ``COPY``, which the server loads without planning
 or executing a statement per row: several times faster than any ``INSERT`` of the same rows.
-Elsewhere they go in as one ``INSERT`` executed for many rows (SQLite runs it in-process).
+Elsewhere they go in as one ``INSERT``, compiled once, that the driver executes for every row
+(SQLite runs it in-process).
 Either way the table's constraints apply as they would to an ``INSERT``, and a violation raises
 the same SQLAlchemy error (``IntegrityError``, say).
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Connection, Insert, Table, insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -26,10 +27,10 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         return
     statement = insert(table)
     connection = session.connection(bind_arguments={"clause": statement})
-    if connection.dialect.driver != "psycopg":
-        connection.execute(statement, list(rows))
-        return
     columns = list(rows[0])
+    if connection.dialect.driver != "psycopg":
+        _execute_many(connection, statement, columns, rows)
+        return
     quote = connection.dialect.identifier_preparer.quote
     names = ", ".join(quote(column) for column in columns)
     copy_sql = f"COPY {quote(table.name)} ({names}) FROM STDIN"
@@ -42,3 +43,22 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     except driver_error as error:  # raised as SQLAlchemy raises it for an INSERT
         dialect = connection.dialect
         raise DBAPIError.instance(copy_sql, None, error, driver_error, dialect=dialect) from error
+
+
+def _execute_many(
+    connection: Connection,
+    statement: Insert,
+    columns: list[str],
+    rows: Sequence[Mapping[str, Any]],
+) -> None:
+    """One INSERT, compiled once, executed by the driver for every row: SQLAlchemy's own
+    executemany would build and convert each row's parameters on the way."""
+    compiled = statement.compile(dialect=connection.dialect, column_keys=columns)
+    if compiled.positiontup is None:  # named parameters, as the SQL spells each name
+        names = [(compiled.escaped_bind_names.get(key, key), key) for key in columns]
+        connection.exec_driver_sql(
+            compiled.string, [{name: row[key] for name, key in names} for row in rows]
+        )
+        return
+    order = compiled.positiontup
+    connection.exec_driver_sql(compiled.string, [tuple(row[key] for key in order) for row in rows])

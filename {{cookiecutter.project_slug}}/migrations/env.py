@@ -17,6 +17,8 @@ from flask import current_app
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 
+from {{ cookiecutter.project_slug }}.cli import reported
+
 config = context.config
 if config.config_file_name:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -98,7 +100,8 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     """Migrate every bind over its own connection, committing only when all succeeded."""
-    connections = {name: db.engines[bind_key(name)].connect() for name in bind_names()}
+    with reported():  # a database that does not answer: one line, not a traceback
+        connections = {name: db.engines[bind_key(name)].connect() for name in bind_names()}
     transactions = {name: connection.begin() for name, connection in connections.items()}
     try:
         for name, connection in connections.items():

@@ -42,6 +42,13 @@ def test_wait_db_fails_after_the_timeout(unreachable_app: Flask) -> None:
     assert "unable to open database file" in result.output
 
 
+def test_a_migration_without_its_database_fails_in_one_line(unreachable_app: Flask) -> None:
+    result = unreachable_app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)  # no traceback
+    assert "The database did not answer: unable to open database file" in result.output
+
+
 def test_waiting_retries_until_the_database_answers(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:

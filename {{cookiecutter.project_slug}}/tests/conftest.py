@@ -33,7 +33,7 @@ from {{ cookiecutter.project_slug }} import db as _db
 from {{ cookiecutter.project_slug }}.config import TestingConfig
 
 from .databases import new_database, run_database, skip_sqlite_syncs
-from .guards import dispose, engines, leaked_connections, pending_changes
+from .guards import dispose, engines, leaked_connections, pending_changes, unseen_writes
 from .tables import TableCleaner
 
 
@@ -43,7 +43,7 @@ class TestClient(FlaskClient):
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         body_session = has_app_context() and _db.session.registry.has()
-        if body_session and (pending := pending_changes(_db.session)):
+        if body_session and (pending := unseen_writes(_db.session)):
             raise RuntimeError(f"Commit the test's data ({pending}) before a request reads it.")
         response = super().open(*args, **kwargs)
         if body_session:

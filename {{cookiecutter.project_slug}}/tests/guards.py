@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import ORMExecuteState, Session, scoped_session
 from sqlalchemy.pool import QueuePool
 
 from {{ cookiecutter.project_slug }} import db
@@ -46,6 +47,37 @@ def pending_changes(session: Any) -> str | None:
     held = {"new": session.new, "dirty": session.dirty, "deleted": session.deleted}
     described = [f"{len(objects)} {kind}" for kind, objects in held.items() if objects]
     return ", ".join(described) or None
+
+
+WROTE = "wrote_uncommitted"  # on a session's info: its open transaction has sent writes
+
+
+def unseen_writes(session: Any) -> str | None:
+    """Describe what a request made now would not see: changes not yet flushed, and writes
+    sent in a transaction not yet committed (the request reads on a connection of its own)."""
+    unsent = pending_changes(session)
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.info.get(WROTE) and session.in_transaction():
+        return ", ".join(filter(None, [unsent, "writes sent but not committed"]))
+    return unsent
+
+
+@event.listens_for(db.session.session_factory, "after_flush")
+def _note_flush(session: Session, *_: Any) -> None:
+    session.info[WROTE] = True
+
+
+@event.listens_for(db.session.session_factory, "do_orm_execute")
+def _note_write(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WROTE] = True
+
+
+@event.listens_for(db.session.session_factory, "after_commit")
+@event.listens_for(db.session.session_factory, "after_rollback")
+def _forget_writes(session: Session) -> None:
+    session.info.pop(WROTE, None)
 
 
 class QueryCounter:

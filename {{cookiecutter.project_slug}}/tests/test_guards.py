@@ -6,12 +6,15 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from flask.testing import FlaskClient
+from sqlalchemy import insert, select
 
 from {{ cookiecutter.project_slug }} import db as _db
 from {{ cookiecutter.project_slug }}.users.models import User
 
 from .guards import assert_max_queries, leaked_connections, pending_changes
+
+USERS = User.__table__
 
 
 def test_a_connection_held_open_is_reported(committed_app: Flask) -> None:
@@ -29,6 +32,21 @@ def test_uncommitted_objects_are_reported(db: Any) -> None:
     db.session.add(User(email="pending@example.com", name="P"))
     assert pending_changes(db.session) == "1 new"
     db.session.rollback()
+
+
+@pytest.mark.parametrize("how", ["flush", "execute"])
+def test_a_request_after_writes_the_test_has_not_committed_is_refused(
+    client: FlaskClient, db: Any, how: str
+) -> None:
+    if how == "flush":
+        db.session.add(User(email="flushed@example.com", name="F"))
+        db.session.flush()
+    else:
+        db.session.execute(insert(USERS).values(email="sent@example.com", name="S"))
+    with pytest.raises(RuntimeError, match="writes sent but not committed"):
+        client.get("/api/users")
+    db.session.commit()
+    assert client.get("/api/users").json["total"] == 1
 
 
 def test_assert_max_queries_fails_past_the_limit(db: Any) -> None:

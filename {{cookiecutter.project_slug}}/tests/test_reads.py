@@ -106,12 +106,14 @@ def write_through_an_operator(status: int) -> Response:
     return answer(status)
 
 
-WRITING_SQL = {  # what the three routes above call: a function and an operator that insert
-    "FUNCTION audited(text)": "RETURNS text LANGUAGE sql AS $$"
+WRITING_SQL = {  # what the three routes above call, by the name that drops it: it inserts
+    "FUNCTION audited(text)": "CREATE FUNCTION audited(text) RETURNS text LANGUAGE sql AS $$"
     " INSERT INTO users (email, name) VALUES ($1, 'Audit'); SELECT $1 $$",
-    "FUNCTION audited_match(text, text)": "RETURNS boolean LANGUAGE sql AS $$"
+    "FUNCTION audited_match(text, text)": "CREATE FUNCTION audited_match(text, text)"
+    " RETURNS boolean LANGUAGE sql AS $$"
     " INSERT INTO users (email, name) VALUES ($2, 'Audit'); SELECT true $$",
-    "OPERATOR @@@ (text, text)": "",
+    "OPERATOR @@@ (text, text)": "CREATE OPERATOR @@@"
+    " (FUNCTION = audited_match, LEFTARG = text, RIGHTARG = text)",
 }
 
 
@@ -190,11 +192,8 @@ def writing_sql(read_app: Callable[..., Any]) -> Iterator[None]:
     """The function and the operator that the ``*-write`` routes call, for one test."""
     _, engine = read_app()
     with engine.begin() as connection:
-        for name, body in list(WRITING_SQL.items())[:2]:
-            connection.execute(text(f"CREATE {name} {body}"))
-        connection.execute(
-            text("CREATE OPERATOR @@@ (FUNCTION = audited_match, LEFTARG = text, RIGHTARG = text)")
-        )
+        for create in WRITING_SQL.values():
+            connection.execute(text(create))
     yield
     with engine.begin() as connection:
         for name in reversed(WRITING_SQL):

@@ -55,9 +55,7 @@ def _words(text: str) -> frozenset[str]:
 
 
 # Functions that only compute from their arguments: a SELECT calling them cannot write.
-SAFE_FUNCTIONS = frozenset(
-    {"count", "sum", "min", "max", "avg", "coalesce", "lower", "upper", "length", "abs"}
-)
+SAFE_FUNCTIONS = _words("count sum min max avg coalesce lower upper length abs")
 # The operators SQLAlchemy writes for comparisons, arithmetic, LIKE, strings and JSON.
 SAFE_OPERATORS = _words(
     "= <> != < > <= >= + - * / % || ~~ ~~* !~~ !~~* -> ->> #> #>> @> <@ ? ?| ?& &&"

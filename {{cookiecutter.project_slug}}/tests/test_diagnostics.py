@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from uuid import uuid4
 
 import pytest
 from flask import Flask
@@ -57,16 +58,19 @@ def user_with_password(app: Flask, password: str) -> Iterator[str]:
     if engine.dialect.name != "mysql":
         yield str(engine.url.username)
         return
+    # Users belong to the whole server: a name of its own, so that runs beside this one (another
+    # project's suite, pytest -n) do not create the same user.
+    username = f"masked_{uuid4().hex[:10]}"
     with engine.connect() as connection:
         database = connection.exec_driver_sql("SELECT DATABASE()").scalar_one()
         # %% is a literal % here: the driver formats SQL even when there are no parameters.
-        connection.exec_driver_sql(f"CREATE USER 'masked'@'%%' IDENTIFIED BY '{password}'")
-        connection.exec_driver_sql(f"GRANT ALL ON `{database}`.* TO 'masked'@'%%'")
+        connection.exec_driver_sql(f"CREATE USER '{username}'@'%%' IDENTIFIED BY '{password}'")
+        connection.exec_driver_sql(f"GRANT ALL ON `{database}`.* TO '{username}'@'%%'")
     try:
-        yield "masked"
+        yield username
     finally:
         with engine.connect() as connection:
-            connection.exec_driver_sql("DROP USER 'masked'@'%%'")
+            connection.exec_driver_sql(f"DROP USER '{username}'@'%%'")
 
 
 def test_capacity_problem_names_the_numbers_and_the_fix(

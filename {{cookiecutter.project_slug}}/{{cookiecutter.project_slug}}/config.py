@@ -94,7 +94,7 @@ class Config(Settings):
     DB_STATEMENT_TIMEOUT_MS: Count = 30_000
     DB_POOLER: Pooler = "none"
     DB_PING_IDLE_SECONDS: Count = 5
-    DB_READS_WITHOUT_TRANSACTION: Flag = True  # PostgreSQL: see reads.py
+    DB_READS_WITHOUT_TRANSACTION: Flag = True  # see reads.py and lone_reads.py
     DB_BUSY_TIMEOUT_MS: Count = 5_000
     DB_APPLICATION_NAME: str = "{{ cookiecutter.project_slug }}"
     # Background jobs (README, "Jobs"): the queue chosen when the project was made.

@@ -104,6 +104,29 @@ def read_outside_transactions(engine: Engine) -> None:
         return True
 
 
+# Marks the statements of a lone read (``lone_reads.py``): only a plain SELECT may be sent.
+ALONE = {"lone_read": True}
+
+
+class NotPlain(Exception):
+    """A lone read's statement may write or lock: it belongs on the session's connection."""
+
+
+def keep_lone_reads_plain(engine: Engine) -> None:
+    """Refuse, before it is sent, a lone read's statement that is not a plain SELECT."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def check(
+        _connection: Any, _cursor: Any, statement: str, _parameters: Any, context: Any, _many: Any
+    ) -> None:
+        if context.execution_options.get("lone_read") and not _runs_plain_select(context):
+            raise NotPlain(statement)
+
+
+def _runs_plain_select(context: ExecutionContext) -> bool:
+    return context.compiled is not None and is_plain_select(context.compiled)
+
+
 def _may_run_alone(engine: Engine, connection: Any, context: ExecutionContext) -> bool:
     return (
         not connection.autocommit

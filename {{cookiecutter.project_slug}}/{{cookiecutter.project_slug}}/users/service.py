@@ -6,24 +6,33 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Connection, Result, Row, bindparam, delete, func, insert, select, update
+from sqlalchemy import Integer, Row, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.selectable import TypedReturnsRows
 
 from ..bulk import insert_rows
 from ..database import db
 from ..errors import Conflict, NotFound
+from ..lone_reads import read_rows, session_connection
 from ..pagination import Page, PageRequest
 from ..transactions import transaction
 from .models import User
 from .schemas import UserCreate, UserUpdate, normalise_email
 
 # Reads return plain rows: they are serialised as-is, so there is no need to build models, and
-# they run on the session's connection (see ``read``), which skips the ORM's work per statement.
+# they skip the ORM's execute path (see ``lone_reads.py``). Every statement is built once, with
+# its values as parameters, so SQLAlchemy finds its SQL in its cache instead of building it.
 LIST_COLUMNS = (User.id, User.email, User.name, User.created_at)
 UserRow = Row[int, str, str, datetime]  # id, email, name, created_at
-LIST = select(*LIST_COLUMNS).order_by(User.id)
-NEWEST_FIRST = select(*LIST_COLUMNS).order_by(User.id.desc())
+LIMIT, OFFSET, AFTER = (bindparam(name, type_=Integer) for name in ("limit", "offset", "after"))
+OLDEST_FIRST = select(*LIST_COLUMNS).order_by(User.id).limit(LIMIT)
+NEWEST_FIRST = select(*LIST_COLUMNS).order_by(User.id.desc()).limit(LIMIT)
+PAGES = {  # (newest first, keyset) -> the page's statement
+    (False, False): OLDEST_FIRST.offset(OFFSET),
+    (False, True): OLDEST_FIRST.where(User.id > AFTER),
+    (True, False): NEWEST_FIRST.offset(OFFSET),
+    (True, True): NEWEST_FIRST.where(User.id < AFTER),
+}
 COUNT = select(func.count()).select_from(User)
 BY_ID = select(*LIST_COLUMNS).where(User.id == bindparam("user_id"))
 # Inserts go to the table, not the model: the ORM's unit of work costs more than the INSERT of
@@ -39,23 +48,9 @@ Columns = TypeVarTuple("Columns")
 
 def read(
     statement: TypedReturnsRows[*Columns], parameters: dict[str, Any] | None = None
-) -> Result[*Columns]:
-    """Run a column-only SELECT on the session's connection to the users' database.
-
-    The ORM's execute path (``db.session.execute``) costs more than the query itself on a
-    primary-key read, and gives nothing to rows that are not models. The connection is the
-    session's own, so the read sees the session's transaction and is ended with it, and the
-    session's pending changes are flushed first, as the ORM's autoflush would.
-    """
-    return users_connection().execute(statement, parameters)
-
-
-def users_connection() -> Connection:
-    """The session's connection to the users' database, its pending changes flushed first."""
-    session = db.session()
-    if session.autoflush:
-        session.flush()  # returns at once when nothing is pending
-    return session.connection(bind_arguments={"mapper": User})
+) -> Sequence[Row[*Columns]]:
+    """The rows of a column-only SELECT on the users' database (see ``lone_reads.py``)."""
+    return read_rows(USERS, statement, parameters)
 
 
 def list_users(request: PageRequest, *, newest_first: bool = False) -> Page[UserRow]:
@@ -66,23 +61,20 @@ def list_users(request: PageRequest, *, newest_first: bool = False) -> Page[User
     grow with the table. The total is a separate count, made only when the request wants it:
     counting every row is the one part of a page that grows with the table.
     """
-    statement = (NEWEST_FIRST if newest_first else LIST).limit(request.per_page + 1)
-    if request.after is not None:  # one more row than shown says whether a next page exists
-        after = User.id < request.after if newest_first else User.id > request.after
-        statement = statement.where(after)
-    else:
-        statement = statement.offset(request.offset)
-    rows = read(statement).all()
-    total = read(COUNT).scalar_one() if request.with_total else None
+    keyset = request.after is not None
+    bounds = {"after": request.after} if keyset else {"offset": request.offset}
+    # One more row than shown says whether a next page exists.
+    rows = read(PAGES[newest_first, keyset], {"limit": request.per_page + 1, **bounds})
+    total = read(COUNT)[0][0] if request.with_total else None
     return Page.of(rows, request, total)
 
 
 def get_user(user_id: int) -> UserRow:
     """:raise NotFound: no user has this id."""
-    user = read(BY_ID, {"user_id": user_id}).first()
-    if user is None:
+    rows = read(BY_ID, {"user_id": user_id})
+    if not rows:
         raise NotFound(f"User {user_id} does not exist.")
-    return user
+    return rows[0]
 
 
 def create_user(data: UserCreate) -> UserRow:
@@ -100,7 +92,7 @@ def create_user(data: UserCreate) -> UserRow:
 def inserted_user(values: dict[str, Any]) -> UserRow:
     """Insert one user and return its row: from the INSERT itself where the database can
     (PostgreSQL, SQLite, MariaDB), read after it on MySQL."""
-    connection = users_connection()
+    connection = session_connection(USERS)
     if connection.dialect.insert_returning:
         return connection.execute(INSERT_RETURNING, values).one()
     key = connection.execute(INSERT, values).inserted_primary_key  # None only for many rows

@@ -5,6 +5,7 @@ told otherwise, and a bad setting or a database that does not answer ends ``flas
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -198,3 +199,20 @@ def test_help_imports_no_optional_part() -> None:
     assert "seed" in result.stdout  # the app was built: its commands are listed
     imported = set(result.stdout.split())
     assert [name for name in OPTIONAL_MODULES if name in imported] == []
+
+
+FROZEN_AFTER = {  # how each entry point is started, then how many objects are frozen
+    "wsgi.py": "import gc, wsgi\nprint('frozen', gc.get_freeze_count())",
+    "manage.py": "import gc, manage\nmanage.build_app()\nprint('frozen', gc.get_freeze_count())",
+}
+
+
+@pytest.mark.parametrize("entry_point", FROZEN_AFTER)
+def test_start_up_leaves_what_it_built_to_the_process(entry_point: str) -> None:
+    """Frozen: no full collection scans it again, the last one at exit included."""
+    settings = {"APP_ENV": "production", **PRODUCTION_ENV}
+    result = start([sys.executable, "-c", FROZEN_AFTER[entry_point]], **settings)
+    assert result.returncode == 0, result.stdout
+    frozen = re.search(r"^frozen (\d+)$", result.stdout, re.MULTILINE)
+    assert frozen, result.stdout
+    assert int(frozen[1]) > 10_000  # the modules and the app, not a handful

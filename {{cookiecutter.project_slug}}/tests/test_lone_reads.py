@@ -1,6 +1,7 @@
 """A reading request that has not used the session reads on a pooled connection alone
 (``lone_reads.py``); once it has, and in requests that may write, reads run in the session.
-A statement that may write never runs alone: the commit mode still decides what it wrote."""
+A statement that may write or lock never runs alone: the commit mode still decides what it
+wrote, and its locks last as long as the session's transaction."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from typing import Any
 
 import pytest
 from flask import Blueprint, Flask, Response, jsonify
-from sqlalchemy import String, func, literal, select
+from sqlalchemy import String, func, insert, literal, select, text
 
 from {{ cookiecutter.project_slug }} import db
-from {{ cookiecutter.project_slug }}.lone_reads import read_rows
+from {{ cookiecutter.project_slug }}.lone_reads import reading
 from {{ cookiecutter.project_slug }}.pagination import PageRequest
 from {{ cookiecutter.project_slug }}.users import service
 from {{ cookiecutter.project_slug }}.users.models import User
@@ -42,8 +43,33 @@ def read_in_a_post() -> Response:
 
 @bp.get("/audited/<int:status>")
 def read_through_a_writing_function(status: int) -> Response:
-    read_rows(USERS, select(func.audited(literal(f"{status}@lone.test", String))))
+    audited = select(func.audited(literal(f"{status}@lone.test", String)))
+    with reading(USERS, audited) as connection:
+        connection.execute(audited)
     return answer(status)
+
+
+LOCKING = {
+    "for-update": select(USERS.c.id).where(USERS.c.id == 1).with_for_update(),
+    "for-share": select(USERS.c.id).where(USERS.c.id == 1).with_for_update(read=True),
+}
+
+
+@bp.get("/lock/<how>")
+def read_with_a_lock(how: str) -> Response:
+    with reading(USERS, LOCKING[how]) as connection:
+        connection.execute(LOCKING[how]).all()
+    return jsonify(ok=True)
+
+
+UNDECLARED = text("SELECT 1")
+
+
+@bp.get("/undeclared")
+def run_an_undeclared_statement() -> Response:
+    with reading(USERS, service.BY_ID) as connection:
+        connection.execute(UNDECLARED)
+    return jsonify(ok=True)
 
 
 AUDITED = (  # the function the route above calls: it inserts a user
@@ -135,3 +161,55 @@ def test_a_read_that_may_write_runs_in_the_session_whose_commit_mode_decides(
     assert response.status_code == status
     assert len(begun) == 1  # the statement ran on the session's connection
     assert count_emails(app, f"{status}@lone.test") == kept
+
+
+@pytest.mark.parametrize("how", LOCKING)
+def test_a_locking_read_runs_in_the_session(
+    probe_app: Callable[..., Flask], db: Any, how: str
+) -> None:
+    """On MariaDB a shared lock is ``LOCK IN SHARE MODE``; SQLite has no locking read."""
+    app = probe_app()
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            pytest.skip("SQLite has no locking read: the whole database is locked instead")
+    UserFactory()
+    db.session.commit()
+    with sessions_begun() as begun:
+        assert app.test_client().get(f"/api/lone-read-probe/lock/{how}").status_code == 200
+    assert len(begun) == 1  # the locks last as long as the session's transaction
+
+
+def test_a_statement_the_block_did_not_declare_fails_it_before_it_is_sent(
+    probe_app: Callable[..., Flask],
+) -> None:
+    """``text()`` may write: run alone, it would be rolled back whatever the commit mode says."""
+    app = probe_app()
+    with app.app_context():
+        engine = db.engine
+    sent: list[str] = []
+    with listening(engine, after_cursor_execute=lambda _c, _k, sql, *_: sent.append(sql)):
+        assert app.test_client().get("/api/lone-read-probe/undeclared").status_code == 500
+    assert UNDECLARED.text not in sent
+
+
+def test_a_page_and_its_total_read_one_snapshot_where_a_transaction_gives_one(
+    probe_app: Callable[..., Flask], db: Any
+) -> None:
+    """A user committed between the page and the count is in neither (not PostgreSQL, where
+    each statement of READ COMMITTED reads its own snapshot)."""
+    app = probe_app()
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "postgresql":
+        pytest.skip("READ COMMITTED: each statement reads its own snapshot")
+    UserFactory.create_batch(3)
+    db.session.commit()
+
+    def commit_another_user(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().startswith("SELECT users.id"):
+            with engine.begin() as other:
+                other.execute(insert(USERS).values(email="late@lone.test", name="Late"))
+
+    with listening(engine, after_cursor_execute=commit_another_user):
+        body = app.test_client().get("/api/users?page=1&per_page=10").json
+    assert (len(body["items"]), body["total"]) == (3, 3)

@@ -73,7 +73,7 @@ SYNTAX = _words(
 _PLACEHOLDER = re.compile(r"%%|%\(([^)]*)\)s|__\[POSTCOMPILE_(\S+?)(~~.+?~~)?\]")
 _QUOTED = re.compile(r"'(?:[^'\\]|'')*'|\"(?:[^\"]|\"\")*\"")  # string literals, identifiers
 _NOT_PLAIN = re.compile(
-    r"['\\$;]|--|/\*|[^\x00-\x7f]|(?<![A-Za-z_])(?:WITH|FOR|INTO)\b|\"\s*\(", re.IGNORECASE
+    r"['\\$;]|--|/\*|[^\x00-\x7f]|(?<![A-Za-z_])(?:WITH|FOR|INTO|LOCK)\b|\"\s*\(", re.IGNORECASE
 )
 _CALL = re.compile(r"(\.\s*)?\b([A-Za-z_]\w*)\s*\(")
 _OPERATOR = re.compile(r"[-+*/<>=~!@#%^&|`?]+")
@@ -104,23 +104,23 @@ def read_outside_transactions(engine: Engine) -> None:
         return True
 
 
-# Marks the statements of a lone read (``lone_reads.py``): only a plain SELECT may be sent.
-ALONE = {"lone_read": True}
+ALONE = "lone_read"  # an execution option: the connection is a lone read's (lone_reads.py)
 
 
-class NotPlain(Exception):
-    """A lone read's statement may write or lock: it belongs on the session's connection."""
+class NotPlain(RuntimeError):
+    """A statement that may write or lock was about to run on a lone read's connection."""
 
 
 def keep_lone_reads_plain(engine: Engine) -> None:
-    """Refuse, before it is sent, a lone read's statement that is not a plain SELECT."""
+    """Refuse, before it is sent, a statement on a lone read's connection that is not a plain
+    SELECT: the block that runs it did not declare it (see ``lone_reads.reading``)."""
 
     @event.listens_for(engine, "before_cursor_execute")
     def check(
         _connection: Any, _cursor: Any, statement: str, _parameters: Any, context: Any, _many: Any
     ) -> None:
-        if context.execution_options.get("lone_read") and not _runs_plain_select(context):
-            raise NotPlain(statement)
+        if context.execution_options.get(ALONE) and not _runs_plain_select(context):
+            raise NotPlain(f"Not a plain SELECT, so not for a lone read: {statement}")
 
 
 def _runs_plain_select(context: ExecutionContext) -> bool:

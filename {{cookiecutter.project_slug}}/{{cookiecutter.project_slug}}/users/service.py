@@ -4,24 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVarTuple
+from typing import Any
 
 from sqlalchemy import Integer, Row, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.selectable import TypedReturnsRows
 
 from ..bulk import insert_rows
 from ..database import db
 from ..errors import Conflict, NotFound
-from ..lone_reads import read_rows, session_connection
+from ..lone_reads import reading, session_connection
 from ..pagination import Page, PageRequest
 from ..transactions import transaction
 from .models import User
 from .schemas import UserCreate, UserUpdate, normalise_email
 
 # Reads return plain rows: they are serialised as-is, so there is no need to build models, and
-# they skip the ORM's execute path (see ``lone_reads.py``). Every statement is built once, with
-# its values as parameters, so SQLAlchemy finds its SQL in its cache instead of building it.
+# they skip the ORM's execute path (``reading`` gives them a connection: see lone_reads.py).
+# Every statement is built once, with its values as parameters, so SQLAlchemy finds its SQL in
+# its cache instead of building it, and lone_reads.py checks it once.
 LIST_COLUMNS = (User.id, User.email, User.name, User.created_at)
 UserRow = Row[int, str, str, datetime]  # id, email, name, created_at
 LIMIT, OFFSET, AFTER = (bindparam(name, type_=Integer) for name in ("limit", "offset", "after"))
@@ -43,14 +43,6 @@ BY_ID = select(*LIST_COLUMNS).where(User.id == bindparam("user_id"))
 USERS = User.metadata.tables[User.__tablename__]
 INSERT = insert(USERS)
 INSERT_RETURNING = INSERT.returning(*LIST_COLUMNS)
-Columns = TypeVarTuple("Columns")
-
-
-def read(
-    statement: TypedReturnsRows[*Columns], parameters: dict[str, Any] | None = None
-) -> Sequence[Row[*Columns]]:
-    """The rows of a column-only SELECT on the users' database (see ``lone_reads.py``)."""
-    return read_rows(USERS, statement, parameters)
 
 
 def list_users(request: PageRequest, *, newest_first: bool = False) -> Page[UserRow]:
@@ -62,19 +54,22 @@ def list_users(request: PageRequest, *, newest_first: bool = False) -> Page[User
     counting every row is the one part of a page that grows with the table.
     """
     keyset = request.after is not None
+    statement = PAGES[newest_first, keyset]
     bounds = {"after": request.after} if keyset else {"offset": request.offset}
-    # One more row than shown says whether a next page exists.
-    rows = read(PAGES[newest_first, keyset], {"limit": request.per_page + 1, **bounds})
-    total = read(COUNT)[0][0] if request.with_total else None
+    with reading(USERS, statement, COUNT) as connection:
+        # One more row than shown says whether a next page exists.
+        rows = connection.execute(statement, {"limit": request.per_page + 1, **bounds}).all()
+        total = connection.execute(COUNT).scalar_one() if request.with_total else None
     return Page.of(rows, request, total)
 
 
 def get_user(user_id: int) -> UserRow:
     """:raise NotFound: no user has this id."""
-    rows = read(BY_ID, {"user_id": user_id})
-    if not rows:
+    with reading(USERS, BY_ID) as connection:
+        user = connection.execute(BY_ID, {"user_id": user_id}).first()
+    if user is None:
         raise NotFound(f"User {user_id} does not exist.")
-    return rows[0]
+    return user
 
 
 def create_user(data: UserCreate) -> UserRow:

@@ -15,6 +15,8 @@ from {{ cookiecutter.project_slug }} import db
 from {{ cookiecutter.project_slug }}.config import Config, ConfigError
 from {{ cookiecutter.project_slug }}.engine import EngineSettings, engine_options
 
+from .guards import listening
+
 POSTGRESQL = "postgresql+psycopg://u@h/d"
 QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement the timeout cancelled
 # The session's own value (what RESET would give), whatever the current transaction set.
@@ -78,3 +80,16 @@ def test_behind_a_pooler_the_statement_timeout_cuts_a_long_read(pooled_app: Flas
             db.session.execute(text("SELECT pg_sleep(5)"))
         db.session.rollback()
     assert getattr(raised.value.orig, "sqlstate", None) == QUERY_CANCELED
+
+
+def test_behind_a_pooler_a_get_that_only_reads_sets_the_timeout_in_its_own_transaction(
+    pooled_app: Flask,
+) -> None:
+    """The read runs alone (``lone_reads.py``): the timeout is set first, on its connection."""
+    with pooled_app.app_context():
+        engine = db.engine
+    sent: list[str] = []
+    with listening(engine, before_cursor_execute=lambda _c, _k, sql, *_: sent.append(sql)):
+        assert pooled_app.test_client().get("/api/users").status_code == 200
+    assert len(sent) == 3  # the timeout, the page and the total
+    assert sent[0] == "SET LOCAL statement_timeout = 250"

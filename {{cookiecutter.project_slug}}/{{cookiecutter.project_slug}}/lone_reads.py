@@ -54,6 +54,7 @@ def reading(table: Table, *statements: ClauseElement) -> Iterator[Connection]:
     engine = engine_of(table)
     if may_read_alone() and all(plain(engine, statement) for statement in statements):
         with engine.connect() as connection:
+            connection.begin()  # first: what engine begin listeners run is theirs, not the block's
             yield connection.execution_options(**{ALONE: True})
     else:
         yield session_connection(table)

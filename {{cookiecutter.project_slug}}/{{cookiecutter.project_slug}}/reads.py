@@ -35,6 +35,9 @@ What a read outside a transaction gives up: its locks (ACCESS SHARE on each tabl
 last for the statement only, not until the request ends, so DDL such as a migration's ``ALTER
 TABLE`` may run between two reads of one request. The first statement that writes, locks or
 is not plain opens the transaction, and everything after it is held as before.
+
+The same check, on every database, decides which reads a GET may run on a connection of
+their own (``lone_reads.py``).
 """
 
 from __future__ import annotations

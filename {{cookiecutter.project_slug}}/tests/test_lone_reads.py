@@ -44,8 +44,8 @@ def read_in_a_post() -> Response:
 @bp.get("/audited/<int:status>")
 def read_through_a_writing_function(status: int) -> Response:
     audited = select(func.audited(literal(f"{status}@lone.test", String)))
-    with reading(USERS, audited) as connection:
-        connection.execute(audited)
+    with reading(USERS, audited) as reads:
+        reads.execute(audited)
     return answer(status)
 
 
@@ -57,8 +57,8 @@ LOCKING = {
 
 @bp.get("/lock/<how>")
 def read_with_a_lock(how: str) -> Response:
-    with reading(USERS, LOCKING[how]) as connection:
-        connection.execute(LOCKING[how]).all()
+    with reading(USERS, LOCKING[how]) as reads:
+        reads.execute(LOCKING[how]).all()
     return jsonify(ok=True)
 
 
@@ -67,8 +67,8 @@ UNDECLARED = text("SELECT 1")
 
 @bp.get("/undeclared")
 def run_an_undeclared_statement() -> Response:
-    with reading(USERS, service.BY_ID) as connection:
-        connection.execute(UNDECLARED)
+    with reading(USERS, service.BY_ID) as reads:
+        reads.execute(UNDECLARED)  # type: ignore[arg-type]  # text() may be anything
     return jsonify(ok=True)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import DeclarativeBase, Session
 from .engine import configure_engine
 from .idle_ping import ping_idle_connections
 from .pooler import limit_each_transaction
-from .reads import keep_lone_reads_plain, read_outside_transactions
+from .reads import read_outside_transactions
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +102,6 @@ def init_app(app: Flask) -> None:
             configure_engine(engine)
             ping_idle_connections(engine, settings.ping_idle_seconds)
             limit_each_transaction(engine, settings.pooler, settings.statement_timeout_ms)
-            keep_lone_reads_plain(engine)
             # Behind a pooler, the statement timeout needs a transaction.
             if settings.reads_without_transaction and settings.pooler == "none":
                 read_outside_transactions(engine)

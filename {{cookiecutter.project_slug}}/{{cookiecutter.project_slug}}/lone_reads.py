@@ -2,8 +2,8 @@
 
 A GET that only reads needs no session: building one, beginning its transaction and ending it
 as the request ends costs more than a read by id spends in the database. So
-``with reading(table, *statements) as connection:`` yields a connection of the pool, handed
-back when the block ends, when all of these hold:
+``with reading(table, *statements) as reads:`` runs the block's ``reads.execute(...)`` on a
+connection of the pool, handed back when the block ends, when all of these hold:
 
 - the request reads (GET, HEAD or OPTIONS) and has not used the session yet. Once it has (a
   query, an object added, a ``transaction()`` block), its reads run on the session's
@@ -12,15 +12,18 @@ back when the block ends, when all of these hold:
 - ``DB_READS_WITHOUT_TRANSACTION`` is on (the default);
 - every statement the block declares is a plain SELECT, as :func:`.reads.is_plain_select`
   reads the SQL it compiles to (decided once per statement: build them once, at import). One
-  that may write or lock runs on the session's connection, so the commit mode decides what it
-  wrote, as before. A statement the block runs without declaring it is refused before it is
-  sent, unless it is plain too.
+  that may write or lock sends the block to the session's connection, so the commit mode
+  decides what it wrote, as before. A statement the block did not declare must be plain too,
+  or it fails the block (:class:`NotPlain`) before it is sent.
 
-The block's statements share one transaction of their own (a list page and its total read
-one snapshot where the database gives a transaction one: SQLite, MySQL), ended by a rollback:
-they wrote nothing. Such a read does not see the session, and the session's events do not run
-for it: state a transaction needs (a tenant for row security, a ``search_path``) belongs in
-an engine ``begin`` listener, which runs for lone connections too, or set
+The block's statements share one transaction (a list page and its total read one snapshot
+where the database gives a transaction one: SQLite, MySQL), rolled back at the end: they wrote
+nothing. Inside the block, read through ``reads`` alone: the session, or another
+``reading()``, would take a second connection from the pool while the first is held.
+
+A lone read does not see the session, and the session's events do not run for it: state a
+transaction needs (a tenant for row security, a ``search_path``) belongs in an engine
+``begin`` listener, which runs for lone connections too, or set
 ``DB_READS_WITHOUT_TRANSACTION=0``. The statement timeout still applies: it is an option of
 every connection, or ``SET LOCAL`` in a ``begin`` listener behind a transaction pooler.
 """
@@ -28,36 +31,58 @@ every connection, or ``SET LOCAL`` in a ``begin`` listener behind a transaction 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any, TypeVarTuple
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Result, Table
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.selectable import TypedReturnsRows
 
 from .database import db
-from .reads import ALONE, is_plain_select
+from .reads import is_plain_select
 from .sqlite import READING_METHODS
 
+Columns = TypeVarTuple("Columns")
 # Per dialect, whether each statement compiles to a plain SELECT (it is compiled once to see).
 _plain: weakref.WeakKeyDictionary[Dialect, weakref.WeakKeyDictionary[ClauseElement, bool]] = (
     weakref.WeakKeyDictionary()
 )
 
 
+class NotPlain(RuntimeError):
+    """A statement that may write or lock was about to run on a lone read's connection."""
+
+
+class Reads:
+    """What a reading block runs its SELECTs with: a lone connection, or the session's."""
+
+    def __init__(self, connection: Connection, *, alone: bool) -> None:
+        self.connection = connection
+        self.alone = alone
+
+    def execute(
+        self, statement: TypedReturnsRows[*Columns], parameters: Mapping[str, Any] | None = None
+    ) -> Result[*Columns]:
+        """Run ``statement``; on a lone connection, only if it is a plain SELECT."""
+        if self.alone and not plain(self.connection.engine, statement):
+            raise NotPlain(f"Not a plain SELECT, so not for a lone read: {statement}")
+        return self.connection.execute(statement, parameters)
+
+
 @contextmanager
-def reading(table: Table, *statements: ClauseElement) -> Iterator[Connection]:
-    """A connection to ``table``'s database for a block that runs ``statements``: a lone one
-    where they may run alone (see above), otherwise the session's, its pending changes
-    flushed first."""
+def reading(table: Table, *statements: ClauseElement) -> Iterator[Reads]:
+    """Reads on ``table``'s database for a block that runs ``statements``: on a lone
+    connection where they may run alone (see above), otherwise on the session's, its
+    pending changes flushed first."""
     engine = engine_of(table)
     if may_read_alone() and all(plain(engine, statement) for statement in statements):
         with engine.connect() as connection:
-            connection.begin()  # first: what engine begin listeners run is theirs, not the block's
-            yield connection.execution_options(**{ALONE: True})
+            yield Reads(connection, alone=True)
     else:
-        yield session_connection(table)
+        yield Reads(session_connection(table), alone=False)
 
 
 def may_read_alone() -> bool:

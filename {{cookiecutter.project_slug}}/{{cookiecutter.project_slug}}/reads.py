@@ -107,29 +107,6 @@ def read_outside_transactions(engine: Engine) -> None:
         return True
 
 
-ALONE = "lone_read"  # an execution option: the connection is a lone read's (lone_reads.py)
-
-
-class NotPlain(RuntimeError):
-    """A statement that may write or lock was about to run on a lone read's connection."""
-
-
-def keep_lone_reads_plain(engine: Engine) -> None:
-    """Refuse, before it is sent, a statement on a lone read's connection that is not a plain
-    SELECT: the block that runs it did not declare it (see ``lone_reads.reading``)."""
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def check(
-        _connection: Any, _cursor: Any, statement: str, _parameters: Any, context: Any, _many: Any
-    ) -> None:
-        if context.execution_options.get(ALONE) and not _runs_plain_select(context):
-            raise NotPlain(f"Not a plain SELECT, so not for a lone read: {statement}")
-
-
-def _runs_plain_select(context: ExecutionContext) -> bool:
-    return context.compiled is not None and is_plain_select(context.compiled)
-
-
 def _may_run_alone(engine: Engine, connection: Any, context: ExecutionContext) -> bool:
     return (
         not connection.autocommit

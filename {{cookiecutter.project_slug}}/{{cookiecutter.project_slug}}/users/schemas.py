@@ -153,6 +153,8 @@ def normalise_email(email: str) -> str:
     A few letters lower to two (``İ`` to ``i`` and a combining dot): kept as they are, so an
     email the schema allows (at most 254 characters) still fits its column.
     """
+    if email.isascii():  # nearly every email: each letter lowers to one
+        return email.lower()
     return "".join(lower if len(lower := letter.lower()) == 1 else letter for letter in email)
 
 

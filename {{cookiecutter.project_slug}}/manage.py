@@ -3,18 +3,17 @@
 Run ``python manage.py --help`` for the list (db, init-db, seed, shell, run, routes).
 """
 
-import gc
-
 from flask import Flask
 from flask.cli import FlaskGroup
 
 from {{ cookiecutter.project_slug }} import create_app
+from {{ cookiecutter.project_slug }}.factory import freeze_start_up
 
 
 def build_app() -> Flask:
-    """The app, with what start-up built set aside from the garbage collector (see wsgi.py)."""
+    """The app, with what start-up built set aside for the process (``freeze_start_up``)."""
     app = create_app()
-    gc.freeze()
+    freeze_start_up()
     return app
 
 

@@ -5,14 +5,10 @@ another environment, so a server started without settings refuses to start inste
 serving in debug mode. A bad setting stops it with its message alone.
 """
 
-import gc
-
 from {{ cookiecutter.project_slug }} import create_app
 from {{ cookiecutter.project_slug }}.diagnostics import check_pools
+from {{ cookiecutter.project_slug }}.factory import freeze_start_up
 
 app = create_app(default_env="production")
 check_pools(app)  # logs a warning when a pool could exhaust or outlive the server's limits
-# What start-up built (modules, the app, its engines) lives as long as the process. Frozen, it
-# is left out of every full collection, and of the last one at exit (about a quarter of what
-# `manage.py --help` takes); workers forked from a preloaded app keep sharing its memory.
-gc.freeze()
+freeze_start_up()  # what start-up built lives as long as the process: see factory.py

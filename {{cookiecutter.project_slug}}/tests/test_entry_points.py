@@ -203,8 +203,19 @@ def test_help_imports_no_optional_part() -> None:
 
 FROZEN_AFTER = {  # how each entry point is started, then how many objects are frozen
     "wsgi.py": "import gc, wsgi\nprint('frozen', gc.get_freeze_count())",
-    "manage.py": "import gc, manage\nmanage.build_app()\nprint('frozen', gc.get_freeze_count())",
+    "manage.py": "import gc, manage\nassert manage.cli.create_app is manage.build_app\n"
+    "manage.build_app()\nprint('frozen', gc.get_freeze_count())",
 }
+CLOSED_AT_EXIT = (  # a read, then a normal exit: the pooled connection is closed on the way
+    "import wsgi\n"
+    "from sqlalchemy import event, text\n"
+    "from {{ cookiecutter.project_slug }} import db\n"
+    "with wsgi.app.app_context():\n"
+    "    event.listen(db.engine, 'close', lambda *_: print('closed'))\n"
+    "    with db.engine.connect() as connection:\n"
+    "        connection.execute(text('SELECT 1'))\n"
+    "print('exiting')\n"
+)
 
 
 @pytest.mark.parametrize("entry_point", FROZEN_AFTER)
@@ -216,3 +227,11 @@ def test_start_up_leaves_what_it_built_to_the_process(entry_point: str) -> None:
     frozen = re.search(r"^frozen (\d+)$", result.stdout, re.MULTILINE)
     assert frozen, result.stdout
     assert int(frozen[1]) > 10_000  # the modules and the app, not a handful
+
+
+def test_pooled_connections_are_closed_at_exit_though_start_up_is_frozen() -> None:
+    """A server sees each connection end; SQLite checkpoints its WAL into the file."""
+    settings = {"APP_ENV": "production", **PRODUCTION_ENV}
+    result = start([sys.executable, "-c", CLOSED_AT_EXIT], **settings)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.split()[:2] == ["exiting", "closed"], result.stdout

@@ -44,8 +44,8 @@ def read_in_a_post() -> Response:
 @bp.get("/audited/<int:status>")
 def read_through_a_writing_function(status: int) -> Response:
     audited = select(func.audited(literal(f"{status}@lone.test", String)))
-    with reading(USERS, audited) as reads:
-        reads.execute(audited)
+    with reading(USERS, audited) as reader:
+        reader.execute(audited)
     return answer(status)
 
 
@@ -57,18 +57,25 @@ LOCKING = {
 
 @bp.get("/lock/<how>")
 def read_with_a_lock(how: str) -> Response:
-    with reading(USERS, LOCKING[how]) as reads:
-        reads.execute(LOCKING[how]).all()
+    with reading(USERS, LOCKING[how]) as reader:
+        reader.execute(LOCKING[how]).all()
     return jsonify(ok=True)
 
 
 UNDECLARED = text("SELECT 1")
 
 
+@bp.get("/declared-text")
+def declare_a_statement_that_is_not_plain() -> Response:
+    with reading(USERS, service.BY_ID, UNDECLARED) as reader:
+        reader.execute(service.BY_ID, {"user_id": 1}).all()
+    return jsonify(ok=True)
+
+
 @bp.get("/undeclared")
 def run_an_undeclared_statement() -> Response:
-    with reading(USERS, service.BY_ID) as reads:
-        reads.execute(UNDECLARED)  # type: ignore[arg-type]  # text() may be anything
+    with reading(USERS, service.BY_ID) as reader:
+        reader.execute(UNDECLARED)  # type: ignore[arg-type]  # text() may be anything
     return jsonify(ok=True)
 
 
@@ -97,7 +104,7 @@ def sessions_begun() -> Iterator[list[Any]]:
 
 
 @pytest.mark.parametrize("path", ["/api/users/1", "/api/users?page=1", "/api/users?after=aWQ6MA"])
-def test_a_get_that_only_reads_builds_no_session(
+def test_a_get_that_only_reads_begins_no_session(
     probe_app: Callable[..., Flask], db: Any, path: str
 ) -> None:
     app = probe_app()
@@ -136,7 +143,7 @@ def test_a_request_that_may_write_reads_in_its_session(probe_app: Callable[..., 
 
 @pytest.fixture
 def audited(probe_app: Callable[..., Flask]) -> Iterator[None]:
-    """The writing function, on PostgreSQL (elsewhere a SQL function cannot write)."""
+    """The writing function, on PostgreSQL (the function is written in its dialect)."""
     with probe_app().app_context():
         engine = db.engine
     if engine.dialect.name != "postgresql":
@@ -177,6 +184,15 @@ def test_a_locking_read_runs_in_the_session(
     with sessions_begun() as begun:
         assert app.test_client().get(f"/api/lone-read-probe/lock/{how}").status_code == 200
     assert len(begun) == 1  # the locks last as long as the session's transaction
+
+
+def test_one_declared_statement_that_may_write_sends_the_whole_block_to_the_session(
+    probe_app: Callable[..., Flask],
+) -> None:
+    with sessions_begun() as begun:
+        response = probe_app().test_client().get("/api/lone-read-probe/declared-text")
+    assert response.status_code == 200
+    assert len(begun) == 1
 
 
 def test_a_statement_the_block_did_not_declare_fails_it_before_it_is_sent(

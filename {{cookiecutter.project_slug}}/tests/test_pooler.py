@@ -89,7 +89,12 @@ def test_behind_a_pooler_a_get_that_only_reads_sets_the_timeout_in_its_own_trans
     with pooled_app.app_context():
         engine = db.engine
     sent: list[str] = []
-    with listening(engine, before_cursor_execute=lambda _c, _k, sql, *_: sent.append(sql)):
+    sessions: list[object] = []
+    with (
+        listening(engine, before_cursor_execute=lambda _c, _k, sql, *_: sent.append(sql)),
+        listening(db.session.session_factory, after_begin=lambda *args: sessions.append(args)),
+    ):
         assert pooled_app.test_client().get("/api/users").status_code == 200
+    assert sessions == []  # no session: the connection was the read's alone
     assert len(sent) == 3  # the timeout, the page and the total
     assert sent[0] == "SET LOCAL statement_timeout = 250"

@@ -149,6 +149,12 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=dispose_inherited_connections)
 
 
+def close_pooled_connections() -> None:
+    """Close every connection the pools of this process's engines hold."""
+    for engine in list(_ENGINES):
+        engine.dispose()
+
+
 def live_engines() -> list[Engine]:
     """Every engine the app has created in this process that is still in use."""
     return list(_ENGINES)

@@ -2,7 +2,7 @@
 
 A GET that only reads needs no session: building one, beginning its transaction and ending it
 as the request ends costs more than a read by id spends in the database. So
-``with reading(table, *statements) as reads:`` runs the block's ``reads.execute(...)`` on a
+``with reading(table, *statements) as reader:`` runs the block's ``reader.execute(...)`` on a
 connection of the pool, handed back when the block ends, when all of these hold:
 
 - the request reads (GET, HEAD or OPTIONS) and has not used the session yet. Once it has (a
@@ -14,12 +14,15 @@ connection of the pool, handed back when the block ends, when all of these hold:
   reads the SQL it compiles to (decided once per statement: build them once, at import). One
   that may write or lock sends the block to the session's connection, so the commit mode
   decides what it wrote, as before. A statement the block did not declare must be plain too,
-  or it fails the block (:class:`NotPlain`) before it is sent.
+  or it fails the block (:class:`NotPlain`) before it is sent, wherever the block runs.
 
-The block's statements share one transaction (a list page and its total read one snapshot
-where the database gives a transaction one: SQLite, MySQL), rolled back at the end: they wrote
-nothing. Inside the block, read through ``reads`` alone: the session, or another
-``reading()``, would take a second connection from the pool while the first is held.
+The block's statements share one connection and, where the database opens one for them
+(SQLite, MySQL; PostgreSQL behind a transaction pooler), one transaction, so a list page and
+its total read one snapshot; it is rolled back at the end: they wrote nothing. (On PostgreSQL
+otherwise each plain SELECT runs outside a transaction: :mod:`.reads`.) Inside the block, read
+through ``reader`` alone: the session, or another ``reading()``, would take a second
+connection from the pool while the first is held. It runs SQLAlchemy Core statements: rows,
+never ORM objects (``select(User)`` gives the user's columns).
 
 A lone read does not see the session, and the session's events do not run for it: state a
 transaction needs (a tenant for row security, a ``search_path``) belongs in an engine
@@ -56,33 +59,35 @@ class NotPlain(RuntimeError):
     """A statement that may write or lock was about to run on a lone read's connection."""
 
 
-class Reads:
+class Reader:
     """What a reading block runs its SELECTs with: a lone connection, or the session's."""
 
-    def __init__(self, connection: Connection, *, alone: bool) -> None:
-        self.connection = connection
-        self.alone = alone
+    def __init__(self, connection: Connection, declared: tuple[ClauseElement, ...]) -> None:
+        self._connection = connection
+        self._declared = declared
 
     def execute(
         self, statement: TypedReturnsRows[*Columns], parameters: Mapping[str, Any] | None = None
     ) -> Result[*Columns]:
-        """Run ``statement``; on a lone connection, only if it is a plain SELECT."""
-        if self.alone and not plain(self.connection.engine, statement):
-            raise NotPlain(f"Not a plain SELECT, so not for a lone read: {statement}")
-        return self.connection.execute(statement, parameters)
+        """Run ``statement``: one the block declared, or a plain SELECT."""
+        declared = any(statement is known for known in self._declared)
+        if not declared and not plain(self._connection.engine, statement):
+            raise NotPlain(f"Not declared, and not a plain SELECT: {statement}")
+        return self._connection.execute(statement, parameters)
 
 
 @contextmanager
-def reading(table: Table, *statements: ClauseElement) -> Iterator[Reads]:
-    """Reads on ``table``'s database for a block that runs ``statements``: on a lone
+def reading(table: Table, *statements: ClauseElement) -> Iterator[Reader]:
+    """A reader on ``table``'s database for a block that runs ``statements``: on a lone
     connection where they may run alone (see above), otherwise on the session's, its
     pending changes flushed first."""
-    engine = engine_of(table)
-    if may_read_alone() and all(plain(engine, statement) for statement in statements):
-        with engine.connect() as connection:
-            yield Reads(connection, alone=True)
-    else:
-        yield Reads(session_connection(table), alone=False)
+    if may_read_alone():
+        engine = engine_of(table)
+        with engine.connect() as connection:  # connected first: the dialect knows its server
+            if all(plain(engine, statement) for statement in statements):
+                yield Reader(connection, statements)
+                return
+    yield Reader(session_connection(table), statements)
 
 
 def may_read_alone() -> bool:

@@ -19,9 +19,9 @@ from .models import User
 from .schemas import UserCreate, UserUpdate, normalise_email
 
 # Reads return plain rows: they are serialised as-is, so there is no need to build models, and
-# they skip the ORM's execute path (``reading`` runs them: see lone_reads.py).
-# Every statement is built once, with its values as parameters, so SQLAlchemy finds its SQL in
-# its cache instead of building it, and lone_reads.py checks it once.
+# they skip the ORM's execute path (``reading`` runs them: see lone_reads.py). Each is built
+# once, its values as parameters, so no request builds a statement and its cache key again,
+# and lone_reads.py judges each once.
 LIST_COLUMNS = (User.id, User.email, User.name, User.created_at)
 UserRow = Row[int, str, str, datetime]  # id, email, name, created_at
 LIMIT, OFFSET, AFTER = (bindparam(name, type_=Integer) for name in ("limit", "offset", "after"))
@@ -56,17 +56,17 @@ def list_users(request: PageRequest, *, newest_first: bool = False) -> Page[User
     keyset = request.after is not None
     statement = PAGES[newest_first, keyset]
     bounds = {"after": request.after} if keyset else {"offset": request.offset}
-    with reading(USERS, statement, COUNT) as reads:
+    with reading(USERS, statement, COUNT) as reader:
         # One more row than shown says whether a next page exists.
-        rows = reads.execute(statement, {"limit": request.per_page + 1, **bounds}).all()
-        total = reads.execute(COUNT).scalar_one() if request.with_total else None
+        rows = reader.execute(statement, {"limit": request.per_page + 1, **bounds}).all()
+        total = reader.execute(COUNT).scalar_one() if request.with_total else None
     return Page.of(rows, request, total)
 
 
 def get_user(user_id: int) -> UserRow:
     """:raise NotFound: no user has this id."""
-    with reading(USERS, BY_ID) as reads:
-        user = reads.execute(BY_ID, {"user_id": user_id}).first()
+    with reading(USERS, BY_ID) as reader:
+        user = reader.execute(BY_ID, {"user_id": user_id}).first()
     if user is None:
         raise NotFound(f"User {user_id} does not exist.")
     return user

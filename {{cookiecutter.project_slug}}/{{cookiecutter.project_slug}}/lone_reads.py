@@ -101,7 +101,9 @@ def may_read_alone() -> bool:
 
 def plain(engine: Engine, statement: ClauseElement) -> bool:
     """Whether ``statement`` compiles, on ``engine``, to a SELECT that cannot write or lock."""
-    verdicts = _plain.setdefault(engine.dialect, weakref.WeakKeyDictionary())
+    verdicts = _plain.get(engine.dialect)
+    if verdicts is None:
+        verdicts = _plain[engine.dialect] = weakref.WeakKeyDictionary()
     verdict = verdicts.get(statement)
     if verdict is None:
         verdict = verdicts[statement] = is_plain_select(statement.compile(dialect=engine.dialect))

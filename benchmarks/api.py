@@ -7,9 +7,10 @@
 For each database (PostgreSQL, and SQLite as a file in WAL mode): bakes a project, seeds
 ``--rows`` users, then serves the baked app and the floor (``benchmarks/floor``: Flask and the
 raw driver, nothing else) in turn under the same gunicorn settings (2 sync workers, workers
-not recycled, no access log on either side) and sends each the same requests from keep-alive
-clients. Rounds alternate floor and app, so drift on a noisy machine hits both; requests
-created in a round are deleted before the next side runs. Prints, per endpoint, requests per
+not recycled, no access log on either side) and sends each the same requests from wrk
+(``benchmarks/load.py``: 2 threads, ``--clients`` connections). Rounds alternate floor and
+app, so drift on a noisy machine hits both; requests created in a round are deleted before
+the next side runs. Prints, per endpoint, requests per
 second (answers with the expected status only), p50/p99 latency, the app/floor ratio, the
 database round trips the app makes per request, and the errors of each side.
 
@@ -185,8 +186,8 @@ def throughput_table(
         floor_errors, app_errors = sum(m.errors for m in floor), sum(m.errors for m in app)
         lines.append(
             f"| {name} | {floor_rate:.0f} | {app_rate:.0f} | {ratio:.2f} "
-            f"| {floor[-1].percentile(0.5):.1f}/{floor[-1].percentile(0.99):.1f} "
-            f"| {app[-1].percentile(0.5):.1f}/{app[-1].percentile(0.99):.1f} "
+            f"| {floor[-1].p50_ms:.1f}/{floor[-1].p99_ms:.1f} "
+            f"| {app[-1].p50_ms:.1f}/{app[-1].p99_ms:.1f} "
             f"| {trips[key]:g} | {floor_errors}/{app_errors} |"
         )
     return lines
@@ -206,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--databases", default="postgresql,sqlite")
     parser.add_argument("--rows", type=int, default=10_000, help="users seeded for throughput")
     parser.add_argument("--seconds", type=float, default=4.0, help="per endpoint and round")
-    parser.add_argument("--clients", type=int, default=8, help="concurrent keep-alive clients")
+    parser.add_argument("--clients", type=int, default=8, help="wrk connections")
     parser.add_argument("--rounds", type=int, default=2, help="floor/app alternations")
     parser.add_argument("--scale", default="1000,100000,1000000", help="list pages by rows")
     parser.add_argument("--fixture-tests", type=int, default=200, help="tests of each kind")
@@ -218,8 +219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = [
         f"# Benchmark results ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})", "",
         f"`{command.strip()}` on {os.cpu_count()} CPUs; gunicorn 2 sync workers, no access "
-        f"log on either side; {args.clients} keep-alive clients, {args.seconds:g} s per "
-        f"endpoint, medians of {args.rounds} interleaved rounds; {args.rows:,} users.",
+        f"log on either side; wrk, 2 threads and {args.clients} connections, {args.seconds:g} s "
+        f"per endpoint, medians of {args.rounds} interleaved rounds; {args.rows:,} users.",
     ]  # fmt: skip
     started_load = os.getloadavg()[0]
     startup: list[str] = []

@@ -17,6 +17,7 @@ from sqlalchemy import TextClause, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from . import dispatch
 from .database import db, end_session, rollback
 from .errors import database_problem
 from .transactions import DECIDED, FAILED, PENDING, REQUEST_UNIT, CommitMode, commit
@@ -40,7 +41,7 @@ def start_request() -> None:
     g.setdefault(REQUEST_UNIT, PENDING)
 
 
-class App(Flask):
+class App(dispatch.Flask):
     """Flask, with the commit modes' decision taken as late as a response can still change."""
 
     def finalize_request(self, rv: Any, from_error_handler: bool = False) -> Response:

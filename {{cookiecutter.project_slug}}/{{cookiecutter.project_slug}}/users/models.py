@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String, func
+from sqlalchemy import DateTime, Row, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..database import Model
@@ -35,3 +35,8 @@ class User(Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email!r}>"
+
+
+# What the users API reads and writes: a user's columns, in this order, as a row.
+COLUMNS = (User.id, User.email, User.name, User.created_at)
+UserRow = Row[int, str, str, datetime]

@@ -23,7 +23,7 @@ from typing_extensions import TypedDict
 from ..inputs import matching
 from ..jobs.models import JobState
 from ..times import as_utc
-from .models import EMAIL_LENGTH, NAME_LENGTH
+from .models import EMAIL_LENGTH, NAME_LENGTH, UserRow
 
 # Letters beyond ASCII that emails may hold: Latin-1 and Latin Extended-A/B, without the
 # multiplication and division signs.
@@ -158,11 +158,12 @@ def normalise_email(email: str) -> str:
     return "".join(lower if len(lower := letter.lower()) == 1 else letter for letter in email)
 
 
-def user_json(row: Any) -> UserJSON:
-    """A user (model or row with the same attributes) as the API shows it."""
+def user_json(row: UserRow) -> UserJSON:
+    """A user's row (``models.COLUMNS``) as the API shows it."""
+    user_id, email, name, created_at = row  # by position: a tenth of the cost of by name
     return {
-        "id": row.id,
-        "email": row.email,
-        "name": row.name,
-        "created_at": as_utc(row.created_at).isoformat(),
+        "id": user_id,
+        "email": email,
+        "name": name,
+        "created_at": as_utc(created_at).isoformat(),
     }

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Row, bindparam, delete, func, insert, select, update
+from sqlalchemy import Integer, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..bulk import insert_rows
@@ -15,18 +14,16 @@ from ..errors import Conflict, NotFound
 from ..lone_reads import reading, session_connection
 from ..pagination import Page, PageRequest
 from ..transactions import transaction
-from .models import User
+from .models import COLUMNS, User, UserRow
 from .schemas import UserCreate, UserUpdate, normalise_email
 
 # Reads return plain rows: they are serialised as-is, so there is no need to build models, and
 # they skip the ORM's execute path (``reading`` runs them: see lone_reads.py). Each is built
 # once, its values as parameters, so no request builds a statement and its cache key again,
 # and lone_reads.py judges each once.
-LIST_COLUMNS = (User.id, User.email, User.name, User.created_at)
-UserRow = Row[int, str, str, datetime]  # id, email, name, created_at
 LIMIT, OFFSET, AFTER = (bindparam(name, type_=Integer) for name in ("limit", "offset", "after"))
-OLDEST_FIRST = select(*LIST_COLUMNS).order_by(User.id).limit(LIMIT)
-NEWEST_FIRST = select(*LIST_COLUMNS).order_by(User.id.desc()).limit(LIMIT)
+OLDEST_FIRST = select(*COLUMNS).order_by(User.id).limit(LIMIT)
+NEWEST_FIRST = select(*COLUMNS).order_by(User.id.desc()).limit(LIMIT)
 PAGES = {  # (newest first, keyset) -> the page's statement
     (False, False): OLDEST_FIRST.offset(OFFSET),
     (False, True): OLDEST_FIRST.where(User.id > AFTER),
@@ -34,7 +31,7 @@ PAGES = {  # (newest first, keyset) -> the page's statement
     (True, True): NEWEST_FIRST.where(User.id < AFTER),
 }
 COUNT = select(func.count()).select_from(User)
-BY_ID = select(*LIST_COLUMNS).where(User.id == bindparam("user_id"))
+BY_ID = select(*COLUMNS).where(User.id == bindparam("user_id"))
 # Inserts go to the table, not the model: the ORM's unit of work costs more than the INSERT of
 # one row, and its bulk insert would fetch each row's server defaults back for objects nobody
 # builds. A new user comes back from the INSERT itself (RETURNING) where the database can.
@@ -42,7 +39,7 @@ BY_ID = select(*LIST_COLUMNS).where(User.id == bindparam("user_id"))
 # input, and the table's defaults and constraints still apply.
 USERS = User.metadata.tables[User.__tablename__]
 INSERT = insert(USERS)
-INSERT_RETURNING = INSERT.returning(*LIST_COLUMNS)
+INSERT_RETURNING = INSERT.returning(*COLUMNS)
 
 
 def list_users(request: PageRequest, *, newest_first: bool = False) -> Page[UserRow]:
@@ -94,7 +91,7 @@ def inserted_user(values: dict[str, Any]) -> UserRow:
     return connection.execute(BY_ID, {"user_id": key.id}).one()  # type: ignore[union-attr]
 
 
-def update_user(user_id: int, data: UserUpdate) -> User:
+def update_user(user_id: int, data: UserUpdate) -> UserRow:
     """:raise NotFound: no such user. :raise Conflict: the new email is taken.
 
     One UPDATE finds the user and changes it: were it read first and written after, a DELETE
@@ -113,18 +110,18 @@ def update_user(user_id: int, data: UserUpdate) -> User:
     return user
 
 
-def updated_user(user_id: int, changes: dict[str, Any]) -> User | None:
-    """Apply ``changes`` to one user and return it as it now is, or None if there is none.
+def updated_user(user_id: int, changes: dict[str, Any]) -> UserRow | None:
+    """Apply ``changes`` to one user and return its row as it now is, or None if there is none.
 
     One round trip where the database hands back the rows it updated (PostgreSQL, SQLite);
     MySQL and MariaDB cannot, so there the user is read after the UPDATE.
     """
     statement = update(User).where(User.id == user_id).values(changes)
     if db.session.get_bind(User).dialect.update_returning:
-        return db.session.scalars(statement.returning(User)).one_or_none()
+        return db.session.execute(statement.returning(*COLUMNS)).one_or_none()
     if db.session.execute(statement).rowcount == 0:  # type: ignore[attr-defined]
         return None
-    return db.session.get(User, user_id)
+    return db.session.execute(BY_ID, {"user_id": user_id}).one()
 
 
 def delete_user(user_id: int) -> None:

@@ -44,7 +44,7 @@ from tests.serving import migrate, production_env, serve
 
 from .fixtures import HEADER as FIXTURES_HEADER
 from .fixtures import measure_fixtures
-from .load import Endpoint, Measure, hammer
+from .load import Endpoint, Measure, hammer, threads_for
 from .startup import measure_startup
 
 HERE = Path(__file__).resolve().parent
@@ -122,7 +122,7 @@ def measure_side(
         folder, target.python, target.url, workdir, GUNICORN_MAX_REQUESTS="0", **target.settings
     ) as served:
         for endpoint in endpoints(args.rows).values():  # warm up: connections, caches
-            hammer(served.base, endpoint, args.clients, min(1.0, args.seconds), f"{label}w")
+            hammer(served.base, endpoint, args.clients, min(1, args.seconds), f"{label}w")
         measures = {
             name: hammer(served.base, endpoint, args.clients, args.seconds, label)
             for name, endpoint in endpoints(args.rows).items()
@@ -206,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--databases", default="postgresql,sqlite")
     parser.add_argument("--rows", type=int, default=10_000, help="users seeded for throughput")
-    parser.add_argument("--seconds", type=float, default=4.0, help="per endpoint and round")
+    parser.add_argument("--seconds", type=int, default=4, help="per endpoint and round")
     parser.add_argument("--clients", type=int, default=8, help="wrk connections")
     parser.add_argument("--rounds", type=int, default=2, help="floor/app alternations")
     parser.add_argument("--scale", default="1000,100000,1000000", help="list pages by rows")
@@ -219,7 +219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = [
         f"# Benchmark results ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})", "",
         f"`{command.strip()}` on {os.cpu_count()} CPUs; gunicorn 2 sync workers, no access "
-        f"log on either side; wrk, 2 threads and {args.clients} connections, {args.seconds:g} s "
+        f"log on either side; wrk, {threads_for(args.clients)} thread(s) and {args.clients} "
+        f"connections, {args.seconds} s "
         f"per endpoint, medians of {args.rounds} interleaved rounds; {args.rows:,} users.",
     ]  # fmt: skip
     started_load = os.getloadavg()[0]

@@ -1,17 +1,20 @@
--- Requests for wrk: a GET of the URL, or with "create <label>" after "--", a POST of a new user
--- (emails unique to the label, the thread and the request). Prints what was measured as JSON.
-local creating, label, sequence = false, "run", 0
-local started = 0  -- threads set up so far, in the main script
-thread_number = 0  -- a global: setup() gives each thread's copy its own number
+-- Requests for wrk, after "--": the status each answer must have, then "create <label>" for a
+-- POST of a new user (emails unique to the label, the thread and the request) instead of a GET
+-- of the URL. Prints what was measured as JSON.
+local creating, expected, label, sequence = false, 200, "run", 0
+local threads = {}  -- in the main script: each thread, to read its counts when the run is done
+thread_number = 0  -- globals: setup() gives each thread's copy its own number,
+unexpected = 0  -- and each thread counts its own answers with another status
 
 function setup(thread)
-  started = started + 1
-  thread:set("thread_number", started)
+  table.insert(threads, thread)
+  thread:set("thread_number", #threads)
 end
 
 function init(args)
-  creating = args[1] == "create"
-  label = args[2] or label
+  expected = tonumber(args[1]) or expected
+  creating = args[2] == "create"
+  label = args[3] or label
 end
 
 function request()
@@ -24,11 +27,21 @@ function request()
   return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
 end
 
+function response(status, headers, body)
+  if status ~= expected then
+    unexpected = unexpected + 1
+  end
+end
+
 function done(summary, latency, requests)
+  local wrong = 0
+  for _, thread in ipairs(threads) do
+    wrong = wrong + thread:get("unexpected")
+  end
   local errors = summary.errors
   io.write(string.format(
-    '{"requests": %d, "microseconds": %d, "p50": %d, "p99": %d, "status_errors": %d, ' ..
+    '{"requests": %d, "microseconds": %d, "p50": %d, "p99": %d, "unexpected": %d, ' ..
     '"socket_errors": %d}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    errors.status, errors.connect + errors.read + errors.write + errors.timeout))
+    wrong, errors.connect + errors.read + errors.write + errors.timeout))
 end

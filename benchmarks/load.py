@@ -17,6 +17,11 @@ SCRIPT = Path(__file__).resolve().with_name("load.lua")
 THREADS = 2  # one per core of these machines
 
 
+def threads_for(clients: int) -> int:
+    """wrk's threads for ``clients`` connections: each thread keeps an equal share of them."""
+    return THREADS if clients % THREADS == 0 else 1
+
+
 @dataclass(frozen=True)
 class Endpoint:
     """One kind of request: GET ``path``, or POST a new user to it when ``creates``."""
@@ -28,9 +33,8 @@ class Endpoint:
 
 @dataclass(frozen=True)
 class Measure:
-    """What one run of wrk measured. Answers with an error status (400 and up, and so any
-    answer but the 2xx each endpoint expects) and failed connections count as errors, not
-    as requests."""
+    """What one run of wrk measured. Answers with another status than the endpoint's expected
+    one, and failed connections, count as errors, not as requests."""
 
     requests: int
     seconds: float
@@ -50,27 +54,26 @@ def wrk() -> str:
     return found
 
 
-def hammer(base: str, endpoint: Endpoint, clients: int, seconds: float, label: str) -> Measure:
+def hammer(base: str, endpoint: Endpoint, clients: int, seconds: int, label: str) -> Measure:
     """``clients`` keep-alive connections send ``endpoint`` for ``seconds``; count and time them.
 
     Creates use emails unique to ``label``, the wrk thread and the request: none is a duplicate.
     """
-    command = [wrk(), f"--threads={min(THREADS, clients)}", f"--connections={clients}",
-               f"--duration={max(1, round(seconds))}s", "--timeout=10s", f"--script={SCRIPT}",
-               base + endpoint.path]  # fmt: skip
+    command = [wrk(), f"--threads={threads_for(clients)}", f"--connections={clients}",
+               f"--duration={seconds}s", "--timeout=10s", f"--script={SCRIPT}",
+               base + endpoint.path, "--", str(endpoint.expected)]  # fmt: skip
     if endpoint.creates:
-        command += ["--", "create", label]
+        command += ["create", label]
     result = subprocess.run(  # noqa: S603 - a command built here
         command, capture_output=True, text=True, timeout=seconds + 60, check=False
     )
     if result.returncode != 0:
         raise SystemExit(f"wrk failed:\n{result.stdout}{result.stderr}")
     figures = json.loads(result.stdout.strip().splitlines()[-1])
-    errors = figures["status_errors"] + figures["socket_errors"]
     return Measure(
-        requests=figures["requests"] - figures["status_errors"],
+        requests=figures["requests"] - figures["unexpected"],
         seconds=figures["microseconds"] / 1e6,
         p50_ms=figures["p50"] / 1000,
         p99_ms=figures["p99"] / 1000,
-        errors=errors,
+        errors=figures["unexpected"] + figures["socket_errors"],
     )

@@ -17,7 +17,6 @@ from sqlalchemy import TextClause, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from . import dispatch
 from .database import db, end_session, rollback
 from .errors import database_problem
 from .transactions import DECIDED, FAILED, PENDING, REQUEST_UNIT, CommitMode, commit
@@ -41,7 +40,7 @@ def start_request() -> None:
     g.setdefault(REQUEST_UNIT, PENDING)
 
 
-class App(dispatch.Flask):
+class App(Flask):
     """Flask, with the commit modes' decision taken as late as a response can still change."""
 
     def finalize_request(self, rv: Any, from_error_handler: bool = False) -> Response:

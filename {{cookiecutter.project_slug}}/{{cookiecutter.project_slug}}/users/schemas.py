@@ -159,7 +159,8 @@ def normalise_email(email: str) -> str:
 
 
 def user_json(row: UserRow) -> UserJSON:
-    """A user's row (``models.COLUMNS``) as the API shows it."""
+    """A user's row as the API shows it: the four ``models.COLUMNS``, in that order (not a
+    ``User``: select those columns)."""
     user_id, email, name, created_at = row  # by position: a tenth of the cost of by name
     return {
         "id": user_id,

@@ -6,13 +6,15 @@
 
 For each database (PostgreSQL, and SQLite as a file in WAL mode): bakes a project, seeds
 ``--rows`` users, then serves the baked app and the floor (``benchmarks/floor``: Flask and the
-raw driver, nothing else) in turn under the same gunicorn settings (2 sync workers, workers
+raw driver, nothing else) and a second floor (``benchmarks/core``: the same through SQLAlchemy
+Core, nothing else) in turn under the same gunicorn settings (2 sync workers, workers
 not recycled, no access log on either side) and sends each the same requests from wrk
-(``benchmarks/load.py``: 2 threads, ``--clients`` connections). Rounds alternate floor and
-app, so drift on a noisy machine hits both; requests created in a round are deleted before
-the next side runs. Prints, per endpoint, requests per
+(``benchmarks/load.py``: 2 threads, ``--clients`` connections). Rounds alternate the three,
+so drift on a noisy machine hits each; requests created in a round are deleted before the
+next side runs. Prints, per endpoint, requests per
 second (answers with the expected status only), p50/p99 latency, the app/floor ratio, the
-database round trips the app makes per request, and the errors of each side.
+database round trips the app makes per request, the errors of each side, and the Core
+floor's rate and share of the floor's: what SQLAlchemy itself costs.
 
 Then, in-process (``benchmarks/probe.py``): list pages at each ``--scale`` size; the per-test
 cost of the baked test fixtures (``benchmarks/fixtures.py``); ``seed`` against one ORM object
@@ -52,7 +54,7 @@ PACKAGE = "flask_db_app"  # the default project slug
 DEFAULT_OUTPUT = HERE / "results.md"
 # Each endpoint's name in the report, and in the probe's count of round trips.
 ENDPOINTS = {"list (page 5 of 20, with total)": "list", "get by id": "get", "create": "create"}
-SIDES = ("floor", "app")
+SIDES = ("floor", "core", "app")
 
 
 def endpoints(rows: int) -> dict[str, Endpoint]:
@@ -72,6 +74,7 @@ class Target:
     project: Path
     python: Path
     floor: Path
+    core: Path
     url: str
     settings: dict[str, str]
 
@@ -87,20 +90,21 @@ def database_url(database: str, folder: Path, label: str) -> Iterator[str]:
 
 
 def prepare(database: str, root: Path, url: str, rows: int) -> Target:
-    """Bake, install, migrate and seed; put the floor in a folder beside the project."""
+    """Bake, install, migrate and seed; put each floor in a folder beside the project."""
     project = bake(root / f"bake-{database}", database=database)
     python = make_venv(root / f"venv-{database}", project)
-    floor = root / f"floor-{database}"
-    floor.mkdir()
-    shutil.copy(HERE / "floor" / "wsgi.py", floor / "wsgi.py")
-    shutil.copy(project / "gunicorn.conf.py", floor / "gunicorn.conf.py")
+    floor, core = root / f"floor-{database}", root / f"core-{database}"
+    for folder, source in ((floor, "floor"), (core, "core")):
+        folder.mkdir()
+        shutil.copy(HERE / source / "wsgi.py", folder / "wsgi.py")
+        shutil.copy(project / "gunicorn.conf.py", folder / "gunicorn.conf.py")
     settings = {"ALLOW_SQLITE_IN_PRODUCTION": "1"} if database == "sqlite" else {}
     migrate(project, python, url, **settings)
     seed = [str(python), "manage.py", "seed", "--count", str(rows)]
     seeded = run(seed, project, production_env(url, **settings))
     if seeded.returncode != 0:
         raise SystemExit(f"Seeding failed:\n{seeded.stdout}{seeded.stderr}")
-    return Target(database, project, python, floor, url, settings)
+    return Target(database, project, python, floor, core, url, settings)
 
 
 def delete_created(url: str, rows: int) -> None:
@@ -114,7 +118,7 @@ def delete_created(url: str, rows: int) -> None:
 def measure_side(
     target: Target, side: str, label: str, args: argparse.Namespace
 ) -> dict[str, Measure]:
-    folder = target.floor if side == "floor" else target.project
+    folder = {"floor": target.floor, "core": target.core}.get(side, target.project)
     workdir = target.floor.parent / f"{target.database}-{label}"
     workdir.mkdir()
     # Steady state: no worker recycling mid-run (both sides share the gunicorn settings).
@@ -174,8 +178,8 @@ def throughput_table(
 ) -> list[str]:
     lines = [
         "| endpoint | floor req/s | app req/s | app/floor | floor p50/p99 ms | app p50/p99 ms "
-        "| app round trips | errors floor/app |",
-        "|---|---|---|---|---|---|---|---|",
+        "| app round trips | errors floor/app | Core req/s | Core/floor | Core errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, key in ENDPOINTS.items():
         floor = [round_[name] for round_ in results["floor"]]
@@ -184,11 +188,15 @@ def throughput_table(
         app_rate = statistics.median(m.rate for m in app)
         ratio = app_rate / floor_rate if floor_rate else 0.0
         floor_errors, app_errors = sum(m.errors for m in floor), sum(m.errors for m in app)
+        core = [round_[name] for round_ in results["core"]]
+        core_rate = statistics.median(m.rate for m in core)
+        core_ratio = core_rate / floor_rate if floor_rate else 0.0
         lines.append(
             f"| {name} | {floor_rate:.0f} | {app_rate:.0f} | {ratio:.2f} "
             f"| {floor[-1].p50_ms:.1f}/{floor[-1].p99_ms:.1f} "
             f"| {app[-1].p50_ms:.1f}/{app[-1].p99_ms:.1f} "
-            f"| {trips[key]:g} | {floor_errors}/{app_errors} |"
+            f"| {trips[key]:g} | {floor_errors}/{app_errors} "
+            f"| {core_rate:.0f} | {core_ratio:.2f} | {sum(m.errors for m in core)} |"
         )
     return lines
 
@@ -208,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=10_000, help="users seeded for throughput")
     parser.add_argument("--seconds", type=int, default=4, help="per endpoint and round")
     parser.add_argument("--clients", type=int, default=8, help="wrk connections")
-    parser.add_argument("--rounds", type=int, default=2, help="floor/app alternations")
+    parser.add_argument("--rounds", type=int, default=2, help="floor/Core/app alternations")
     parser.add_argument("--scale", default="1000,100000,1000000", help="list pages by rows")
     parser.add_argument("--fixture-tests", type=int, default=200, help="tests of each kind")
     parser.add_argument("--startup-runs", type=int, default=9, help="runs of each command")

@@ -23,12 +23,17 @@ def test_a_short_benchmark_run_reports_every_endpoint(tmp_path: Path) -> None:
     assert api.main(arguments) == 0
     report = output.read_text()
     for name in api.ENDPOINTS:
-        cells = rf"\| {re.escape(name)} \| (\d+) \| (\d+) \| (\d+\.\d\d) \|.*\| {NUMBER} \| 0/0 \|"
-        row = re.search(cells, report)
+        cells = (
+            rf"\| {re.escape(name)} \| (\d+) \| (\d+) \| (\d+\.\d\d) \|.*\| {NUMBER} \| 0/0 "
+            rf"\| (\d+) \| (\d+\.\d\d) \| 0 \|$"
+        )
+        row = re.search(cells, report, re.M)
         assert row, report
         floor, app, ratio, trips = int(row[1]), int(row[2]), float(row[3]), float(row[4])
-        assert floor > 0 and app > 0
+        core, core_ratio = int(row[5]), float(row[6])
+        assert floor > 0 and app > 0 and core > 0
         assert ratio == pytest.approx(app / floor, abs=0.02)
+        assert core_ratio == pytest.approx(core / floor, abs=0.02)
         assert 1 <= trips <= 6
     scale = re.search(
         rf"^\| 1,000 \| {NUMBER} \| {NUMBER} \| {NUMBER} \| {NUMBER} \|$", report, re.M

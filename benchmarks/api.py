@@ -97,6 +97,7 @@ def prepare(database: str, root: Path, url: str, rows: int) -> Target:
     for folder, source in ((floor, "floor"), (core, "core")):
         folder.mkdir()
         shutil.copy(HERE / source / "wsgi.py", folder / "wsgi.py")
+        shutil.copy(HERE / "floor" / "bodies.py", folder / "bodies.py")  # shared by both
         shutil.copy(project / "gunicorn.conf.py", folder / "gunicorn.conf.py")
     settings = {"ALLOW_SQLITE_IN_PRODUCTION": "1"} if database == "sqlite" else {}
     migrate(project, python, url, **settings)
@@ -121,7 +122,7 @@ def measure_side(
     folder = {"floor": target.floor, "core": target.core}.get(side, target.project)
     workdir = target.floor.parent / f"{target.database}-{label}"
     workdir.mkdir()
-    # Steady state: no worker recycling mid-run (both sides share the gunicorn settings).
+    # Steady state: no worker recycling mid-run (every side shares the gunicorn settings).
     with serve(
         folder, target.python, target.url, workdir, GUNICORN_MAX_REQUESTS="0", **target.settings
     ) as served:
@@ -173,6 +174,14 @@ SEED_HEADER = [
 ]
 
 
+def share(rate: float, floor_rate: float) -> float:
+    return rate / floor_rate if floor_rate else 0.0
+
+
+def errors_of(runs: list[Measure]) -> int:
+    return sum(m.errors for m in runs)
+
+
 def throughput_table(
     results: dict[str, list[dict[str, Measure]]], trips: dict[str, object]
 ) -> list[str]:
@@ -182,21 +191,16 @@ def throughput_table(
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, key in ENDPOINTS.items():
-        floor = [round_[name] for round_ in results["floor"]]
-        app = [round_[name] for round_ in results["app"]]
-        floor_rate = statistics.median(m.rate for m in floor)
-        app_rate = statistics.median(m.rate for m in app)
-        ratio = app_rate / floor_rate if floor_rate else 0.0
-        floor_errors, app_errors = sum(m.errors for m in floor), sum(m.errors for m in app)
-        core = [round_[name] for round_ in results["core"]]
-        core_rate = statistics.median(m.rate for m in core)
-        core_ratio = core_rate / floor_rate if floor_rate else 0.0
+        floor, core, app = ([round_[name] for round_ in results[side]] for side in SIDES)
+        floor_rate, core_rate, app_rate = (
+            statistics.median(m.rate for m in runs) for runs in (floor, core, app)
+        )
         lines.append(
-            f"| {name} | {floor_rate:.0f} | {app_rate:.0f} | {ratio:.2f} "
+            f"| {name} | {floor_rate:.0f} | {app_rate:.0f} | {share(app_rate, floor_rate):.2f} "
             f"| {floor[-1].p50_ms:.1f}/{floor[-1].p99_ms:.1f} "
             f"| {app[-1].p50_ms:.1f}/{app[-1].p99_ms:.1f} "
-            f"| {trips[key]:g} | {floor_errors}/{app_errors} "
-            f"| {core_rate:.0f} | {core_ratio:.2f} | {sum(m.errors for m in core)} |"
+            f"| {trips[key]:g} | {errors_of(floor)}/{errors_of(app)} "
+            f"| {core_rate:.0f} | {share(core_rate, floor_rate):.2f} | {errors_of(core)} |"
         )
     return lines
 

@@ -2,19 +2,19 @@
 
 It stands between the raw-driver floor and the baked app: an engine and its pool (5
 connections per worker process, opened on first use, after the fork), statements built once,
-rows read by position, and no events, hooks, sessions, validation or metrics. Reads and the
-create run in autocommit, as the floor's do. ``DATABASE_URL`` picks the database (SQLite as a
-file, in WAL mode). What separates it from the floor is SQLAlchemy's own cost; what separates
-the app from it is the app's.
+the floor's request parsing and JSON (``floor/bodies.py``), and no events, hooks, sessions,
+validation or metrics. Reads and the create run in autocommit, as the floor's do.
+``DATABASE_URL`` picks the database (SQLite as a file, in WAL mode). What separates it from
+the floor is SQLAlchemy's own cost; what separates the app from it is the app's.
 """
 
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+from bodies import page_args, page_json, user_json
 from flask import Flask, abort, request
 from sqlalchemy import (
     Column,
@@ -64,25 +64,14 @@ def engine() -> Engine:
     return made
 
 
-def as_utc(moment: datetime) -> str:
-    return (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment).isoformat()
-
-
-def user_json(row: Any) -> dict[str, Any]:
-    user_id, email, name, created_at = row
-    return {"id": user_id, "email": email, "name": name, "created_at": as_utc(created_at)}
-
-
 @app.get("/api/users")
 def list_users() -> dict[str, Any]:
-    page = int(request.args.get("page", 1))
-    per_page = min(int(request.args.get("per_page", 20)), 100)
+    page, per_page = page_args(request.args)
     with engine().connect() as connection:
         bounds = {"limit": per_page, "offset": (page - 1) * per_page}
         rows = connection.execute(PAGE, bounds).all()
         total = connection.execute(COUNT).scalar_one()
-    items = [user_json(row) for row in rows]
-    return {"items": items, "page": page, "per_page": per_page, "total": total}
+    return page_json(rows, page, per_page, total)
 
 
 @app.get("/api/users/<int:user_id>")

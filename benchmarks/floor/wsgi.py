@@ -2,17 +2,18 @@
 
 The same endpoints, queries and JSON as the baked users API (list with a separate count, one
 user, create), with one autocommit connection per worker process and no ORM, pool,
-validation, error handling or middleware. ``DATABASE_URL`` picks psycopg (PostgreSQL) or the
-standard library's sqlite3 (a file, in WAL mode).
+validation, error handling or middleware; ``bodies.py`` reads the request and shapes the JSON,
+for both floors. ``DATABASE_URL`` picks psycopg (PostgreSQL) or the standard library's
+sqlite3 (a file, in WAL mode).
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import UTC, datetime
 from typing import Any
 
+from bodies import page_args, page_json, user_json
 from flask import Flask, abort, request
 
 app = Flask(__name__)
@@ -47,24 +48,11 @@ def execute(sql: str, parameters: tuple[Any, ...] = ()) -> Any:
     return connection.execute(sql.format(p=marker), parameters)
 
 
-def as_utc(moment: Any) -> str:
-    if isinstance(moment, str):  # SQLite keeps CURRENT_TIMESTAMP as text, in UTC
-        moment = datetime.fromisoformat(moment)
-    return (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment).isoformat()
-
-
-def user_json(row: tuple[Any, ...]) -> dict[str, Any]:
-    return {"id": row[0], "email": row[1], "name": row[2], "created_at": as_utc(row[3])}
-
-
 @app.get("/api/users")
 def list_users() -> dict[str, Any]:
-    page = int(request.args.get("page", 1))
-    per_page = min(int(request.args.get("per_page", 20)), 100)
+    page, per_page = page_args(request.args)
     rows = execute(LIST, (per_page, (page - 1) * per_page)).fetchall()
-    total = execute(COUNT).fetchone()[0]
-    items = [user_json(row) for row in rows]
-    return {"items": items, "page": page, "per_page": per_page, "total": total}
+    return page_json(rows, page, per_page, execute(COUNT).fetchone()[0])
 
 
 @app.get("/api/users/<int:user_id>")
